@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+// Vigil: a minimal Swift runtime for bedside vital-sign monitors on Linux ARM boards.
+//
+// Module split (see docs/ARCHITECTURE.md):
+// - VigilCore, VigilInference, VigilSignal: Foundation-free compute core; also builds as
+//   Embedded Swift (Scripts/check-embedded.sh, run by CI).
+// - VigilSensors: HAL protocols and chip drivers written against them.
+// - CI2C, CLibUSB: thin system-library targets; VigilLinux: the Linux backends.
+// - VigilSimulation: register-level simulated chips behind the same protocols.
+// - vigil: the operator CLI.
+import PackageDescription
+
+let package = Package(
+  name: "Vigil",
+  products: [
+    .executable(name: "vigil", targets: ["vigil"]),
+    .library(name: "VigilCore", targets: ["VigilCore"]),
+    .library(name: "VigilInference", targets: ["VigilInference"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // Foundation-free compute core.
+    .target(name: "VigilCore"),
+    .target(name: "VigilInference", dependencies: ["VigilCore"]),
+    .target(name: "VigilSignal", dependencies: ["VigilCore"]),
+
+    // Hardware abstraction, drivers and the Linux backends.
+    .target(name: "VigilSensors", dependencies: ["VigilCore"]),
+    .systemLibrary(name: "CI2C", path: "Sources/CI2C"),
+    .systemLibrary(
+      name: "CLibUSB", path: "Sources/CLibUSB", pkgConfig: "libusb-1.0",
+      providers: [.apt(["libusb-1.0-0-dev"])]),
+    .target(name: "VigilLinux", dependencies: ["VigilSensors", "CI2C", "CLibUSB"]),
+    .target(name: "VigilSimulation", dependencies: ["VigilSensors", "VigilCore"]),
+
+    // Operator command line.
+    .executableTarget(
+      name: "vigil",
+      dependencies: [
+        "VigilCore", "VigilInference", "VigilSignal", "VigilSensors", "VigilLinux",
+        "VigilSimulation",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    // Tests.
+    .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
+    .testTarget(name: "VigilInferenceTests", dependencies: ["VigilInference"]),
+  ]
+)

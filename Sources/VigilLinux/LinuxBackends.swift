@@ -1,0 +1,3 @@
+import CI2C
+import CLibUSB
+import VigilSensors
