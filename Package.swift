@@ -18,7 +18,9 @@ let package = Package(
     .library(name: "VigilInference", targets: ["VigilInference"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // Counts heap allocations for `vigil model bench` (linked into the CLI only, not vigild).
+    .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
   ],
   targets: [
     // Foundation-free compute core.
@@ -42,6 +44,7 @@ let package = Package(
         "VigilCore", "VigilInference", "VigilSignal", "VigilSensors", "VigilLinux",
         "VigilSimulation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
       ]),
 
     // Tests.
