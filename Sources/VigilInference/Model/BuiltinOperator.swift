@@ -113,6 +113,8 @@ public enum BuiltinOperator: Int32, CaseIterable, Sendable {
     case 32: return "CUSTOM"
     case 34: return "PAD"
     case 36: return "GATHER"
+    case 37: return "BATCH_TO_SPACE_ND"
+    case 38: return "SPACE_TO_BATCH_ND"
     case 39: return "TRANSPOSE"
     case 40: return "MEAN"
     case 41: return "SUB"
