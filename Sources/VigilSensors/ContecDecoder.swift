@@ -20,6 +20,7 @@ public struct ContecDecoder: Sendable {
   public private(set) var packetsRejected = 0
 
   private var buffer: [UInt8] = []
+  private var stray: [UInt8] = []
   private var synced = false
   private var skippingOtherType = false
 
@@ -47,6 +48,21 @@ public struct ContecDecoder: Sendable {
     errors.append(error)
   }
 
+  /// Bytes that cannot belong to a packet are collected and reported as one corrupt packet when
+  /// the next packet starts (or every 16 bytes), not one error per byte.
+  private mutating func addStray(_ byte: UInt8, into errors: inout [ContecFrameError]) {
+    stray.append(byte)
+    if stray.count == 16 { flushStray(into: &errors) }
+  }
+
+  private mutating func flushStray(into errors: inout [ContecFrameError]) {
+    guard !stray.isEmpty else { return }
+    reject(
+      .corruptPacket(reason: "\(stray.count) bytes outside any packet", bytes: stray), into: &errors
+    )
+    stray.removeAll(keepingCapacity: true)
+  }
+
   // MARK: 5-byte protocol: sync bit 7 on byte 0 only.
 
   private mutating func feedLegacy(
@@ -54,6 +70,7 @@ public struct ContecDecoder: Sendable {
     errors: inout [ContecFrameError]
   ) {
     if byte & 0x80 != 0 {
+      flushStray(into: &errors)
       if !buffer.isEmpty {
         reject(.shortPacket(expected: 5, received: buffer.count, bytes: buffer), into: &errors)
       }
@@ -64,9 +81,7 @@ public struct ContecDecoder: Sendable {
     }
     if buffer.isEmpty {
       if synced {
-        reject(
-          .corruptPacket(reason: "byte without sync bit between packets", bytes: [byte]),
-          into: &errors)
+        addStray(byte, into: &errors)
       } else {
         discardedBeforeSync += 1
       }
@@ -120,6 +135,7 @@ public struct ContecDecoder: Sendable {
     errors: inout [ContecFrameError]
   ) {
     if byte & 0x80 == 0 {
+      flushStray(into: &errors)
       if !buffer.isEmpty {
         reject(.shortPacket(expected: 9, received: buffer.count, bytes: buffer), into: &errors)
       }
@@ -136,7 +152,7 @@ public struct ContecDecoder: Sendable {
     if skippingOtherType { return }
     if buffer.isEmpty {
       if synced {
-        reject(.corruptPacket(reason: "body byte outside a packet", bytes: [byte]), into: &errors)
+        addStray(byte, into: &errors)
       } else {
         discardedBeforeSync += 1
       }

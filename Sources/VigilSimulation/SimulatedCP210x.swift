@@ -14,6 +14,11 @@ public final class SimulatedCP210x: USBTransport {
     public var setup: USBControlSetup
     /// The data stage (OUT requests).
     public var data: [UInt8]
+    /// Creates a record.
+    public init(setup: USBControlSetup, data: [UInt8]) {
+      self.setup = setup
+      self.data = data
+    }
   }
 
   /// 10c4:ea60.

@@ -22,7 +22,8 @@ public final class SimulatedContecOximeter {
 
   /// Fault: the next `n` packets lose their last bytes (sent short).
   public var truncateNextPackets = 0
-  /// Fault: the next `n` packets have a marker bit flipped.
+  /// Fault: the next `n` packets have their start marker flipped (the sync bit of a 5-byte
+  /// packet cleared, bit 7 of a 9-byte packet's type set), so they cannot be framed.
   public var corruptNextPackets = 0
   /// Fault: the next `n` packets carry an SpO2 of 115 %.
   public var impossibleValueNextPackets = 0
@@ -125,7 +126,7 @@ public final class SimulatedContecOximeter {
       packet.removeLast(2)
     } else if corruptNextPackets > 0 {
       corruptNextPackets -= 1
-      packet[packet.count - 1] ^= 0x80
+      packet[0] ^= 0x80
     }
     return packet
   }
