@@ -7,6 +7,12 @@ import VigilCore
 /// the decoder keeps the partial packet. Bytes before the first packet start are discarded and
 /// counted, not reported: the monitor joins a stream mid-packet. After that, a byte that cannot
 /// belong to a packet is corruption.
+///
+/// Neither protocol has a checksum, and random bytes (a wrong baud rate, a noisy line) form a
+/// well-framed packet now and then. So the decoder releases readings only while it is *locked*:
+/// after ``lockThreshold`` consecutive well-formed packets. Packets held while locking are
+/// released together once the lock is reached; if a rejected packet breaks the run first, they
+/// are dropped and counted in ``packetsDroppedUnverified`` (the rejection itself is reported).
 public struct ContecDecoder: Sendable {
   /// The protocol being decoded.
   public let protocolVersion: ContecProtocol
@@ -18,6 +24,15 @@ public struct ContecDecoder: Sendable {
   public private(set) var packetsDecoded = 0
   /// Packets rejected.
   public private(set) var packetsRejected = 0
+  /// Well-formed packets dropped because a rejected packet followed before the lock was reached.
+  public private(set) var packetsDroppedUnverified = 0
+  /// Consecutive well-formed packets needed before readings are released.
+  public var lockThreshold = 3
+  /// Whether readings are being released.
+  public var isLocked: Bool { consecutiveValid >= lockThreshold }
+
+  private var consecutiveValid = 0
+  private var held: [OximeterReading] = []
 
   private var buffer: [UInt8] = []
   private var stray: [UInt8] = []
@@ -46,6 +61,23 @@ public struct ContecDecoder: Sendable {
   private mutating func reject(_ error: ContecFrameError, into errors: inout [ContecFrameError]) {
     packetsRejected += 1
     errors.append(error)
+    consecutiveValid = 0
+    packetsDroppedUnverified += held.count
+    held.removeAll(keepingCapacity: true)
+  }
+
+  private mutating func accept(_ reading: OximeterReading, into readings: inout [OximeterReading]) {
+    packetsDecoded += 1
+    if isLocked {
+      readings.append(reading)
+      return
+    }
+    held.append(reading)
+    consecutiveValid += 1
+    if isLocked {
+      readings += held
+      held.removeAll(keepingCapacity: true)
+    }
   }
 
   /// Bytes that cannot belong to a packet are collected and reported as one corrupt packet when
@@ -93,8 +125,7 @@ public struct ContecDecoder: Sendable {
       buffer.removeAll(keepingCapacity: true)
       switch Self.decodeLegacy(packet, time: time) {
       case .success(let reading):
-        packetsDecoded += 1
-        readings.append(reading)
+        accept(reading, into: &readings)
       case .failure(let error):
         reject(error, into: &errors)
       }
@@ -164,8 +195,7 @@ public struct ContecDecoder: Sendable {
       buffer.removeAll(keepingCapacity: true)
       switch Self.decodeNineByte(packet, time: time) {
       case .success(let reading):
-        packetsDecoded += 1
-        readings.append(reading)
+        accept(reading, into: &readings)
       case .failure(let error):
         reject(error, into: &errors)
       }

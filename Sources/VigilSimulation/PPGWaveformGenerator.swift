@@ -25,7 +25,7 @@ public struct OpticalSample: Hashable, Sendable {
 /// pulse shape in [0, 1] (a systolic Gaussian plus a dicrotic wave), `m_ir = PI / 100`, and
 /// `m_red = R · m_ir` with `R = SpO2Calibration.ratio(saturation:)`, so the ratio of ratios of the
 /// synthetic signal maps back to the scenario's SpO2 through the same curve the signal stage
-/// uses. Breathing modulates the baseline (w = 1 %), the pulse amplitude (a = 10 %) and, as
+/// uses. Breathing modulates the baseline (w = 0.4 %, about a fifth of the pulse at PI 2 %), the pulse amplitude (a = 10 %) and, as
 /// respiratory sinus arrhythmia, the heart rate (±3 %). Time must move forward between calls.
 public struct PPGWaveformGenerator: Sendable {
   /// The patient.
@@ -35,7 +35,7 @@ public struct PPGWaveformGenerator: Sendable {
   /// Noise amplitude relative to DC (uniform, deterministic from the seed).
   public var noise: Double
   /// Baseline wander with breathing, relative to DC.
-  public var baselineWander = 0.01
+  public var baselineWander = 0.004
   /// Pulse-amplitude modulation with breathing.
   public var amplitudeModulation = 0.10
   /// Heart-rate modulation with breathing (respiratory sinus arrhythmia).

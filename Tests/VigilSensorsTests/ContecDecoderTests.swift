@@ -7,6 +7,7 @@ import VigilSensors
     [OximeterReading], [ContecFrameError], ContecDecoder
   ) {
     var decoder = ContecDecoder(protocolVersion: protocolVersion)
+    decoder.lockThreshold = 1  // these tests are about single packets; the lock has its own
     var readings: [OximeterReading] = []
     var errors: [ContecFrameError] = []
     for chunk in chunks { decoder.feed(chunk, time: .zero, readings: &readings, errors: &errors) }
@@ -150,5 +151,30 @@ import VigilSensors
     #expect(readings.count == 1)
     #expect(errors.isEmpty)
     #expect(decoder.ignoredPackets == 2)
+  }
+
+  func locking(_ chunks: [[UInt8]]) -> ([OximeterReading], [ContecFrameError], ContecDecoder) {
+    var decoder = ContecDecoder(protocolVersion: .legacy5Byte)
+    var readings: [OximeterReading] = []
+    var errors: [ContecFrameError] = []
+    for chunk in chunks { decoder.feed(chunk, time: .zero, readings: &readings, errors: &errors) }
+    return (readings, errors, decoder)
+  }
+
+  let good: [UInt8] = [0xC5, 0x33, 0x46, 0x02, 0x61]
+
+  @Test func readingsAreReleasedOnlyAfterThreeConsecutiveGoodPackets() {
+    let (two, _, _) = locking([good + good])
+    #expect(two.isEmpty)
+    let (three, _, decoder) = locking([good + good + good + good])
+    #expect(three.count == 4)
+    #expect(decoder.isLocked)
+  }
+
+  @Test func aRejectedPacketBeforeTheLockDropsTheHeldOnesAndCountsThem() {
+    let (readings, errors, decoder) = locking([good + good + [0xC5, 0x33] + good + good + good])
+    #expect(errors.count == 1)
+    #expect(decoder.packetsDroppedUnverified == 2)
+    #expect(readings.count == 3)
   }
 }
