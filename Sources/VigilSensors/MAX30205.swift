@@ -101,6 +101,8 @@ public final class MAX30205<Bus: I2CBus> {
   public func read() throws(SensorFault) -> TemperatureReading {
     let raw = try word(MAX30205Register.temperature, "reading the temperature (0x00)")
     let celsius = Double(Int16(bitPattern: raw)) * MAX30205Register.celsiusPerLSB
-    return TemperatureReading(temperature: Celsius(celsius), time: clock.now, raw: raw)
+    return TemperatureReading(
+      temperature: Celsius(celsius), time: clock.now, raw: raw,
+      source: SensorID("max30205@\(address)"))
   }
 }

@@ -129,7 +129,8 @@ public final class TMP117<Bus: I2CBus> {
       if raw != TMP117Register.noConversionYet {
         lastConversion = now
         let celsius = Double(Int16(bitPattern: raw)) * TMP117Register.celsiusPerLSB
-        return TemperatureReading(temperature: Celsius(celsius), time: now, raw: raw)
+        return TemperatureReading(
+          temperature: Celsius(celsius), time: now, raw: raw, source: SensorID("tmp117@\(address)"))
       }
     }
     let silent = now - lastConversion
