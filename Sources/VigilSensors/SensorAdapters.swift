@@ -10,6 +10,10 @@ public final class MAX30102Sensor<Bus: I2CBus>: SupervisedSensor {
   public let id: SensorID
   /// Every 100 ms: ten samples at 100 Hz, a third of the FIFO.
   public var pollInterval = Duration.milliseconds(100)
+  /// Mean infrared counts below which the finger is taken to be off the sensor. With nothing on
+  /// a reflective sensor only ambient light and leakage reach the photodiode; at 7 mA and 4096 nA
+  /// full scale a fingertip gives about 130 000 counts, an empty sensor about 1 000.
+  public var fingerOffThreshold: UInt32 = 10_000
 
   /// Wraps `driver`.
   public init(driver: MAX30102<Bus>, configuration: MAX30102Configuration = MAX30102Configuration())
@@ -28,14 +32,27 @@ public final class MAX30102Sensor<Bus: I2CBus>: SupervisedSensor {
     let batch = try driver.readFIFO()
     guard !batch.samples.isEmpty || batch.lostAfter > 0 else { return SensorPollReport() }
     readings.ppg.append(batch)
-    guard batch.lostAfter > 0 else { return SensorPollReport() }
+    var report = SensorPollReport()
+    if !batch.samples.isEmpty {
+      var sum: UInt64 = 0
+      for sample in batch.samples { sum += UInt64(sample.infrared) }
+      let mean = sum / UInt64(batch.samples.count)
+      report.measurement =
+        mean < UInt64(fingerOffThreshold)
+        ? [
+          ConditionReport(.fingerOut, "\(id): mean infrared \(mean) counts < \(fingerOffThreshold)")
+        ]
+        : []
+    }
+    guard batch.lostAfter > 0 else { return report }
     let count = (batch.lostCountSaturated ? "at least " : "") + "\(batch.lostAfter)"
-    return SensorPollReport(events: [
+    report.events = [
       ConditionReport(
         .fifoOverflow,
         "\(id): FIFO overflowed, \(count) samples lost after sequence "
           + "\(batch.samples.last.map { $0.sequence } ?? 0)")
-    ])
+    ]
+    return report
   }
 
   /// Nothing to release: the next start resets the chip.

@@ -31,16 +31,26 @@ struct SensorsStreamCommand: ParsableCommand {
   @Option(help: "Contec protocol of the (simulated) oximeter: 9byte or 5byte.")
   var oximeterProtocol = "9byte"
 
+  @Option(name: .customLong("i2c-bus"), help: "I2C adapter of the MAX30102 and temperature sensor.")
+  var i2cBus = "/dev/i2c-1"
+
+  @Option(help: "Serial port of the Contec oximeter (default: its CP210x cable through libusb).")
+  var serial: String?
+
   func run() throws {
     guard simulate else {
-      guard HardwareBackendFactory.make() != nil else {
+      guard let backends = HardwareBackendFactory.make() else {
         printError(HardwareBackendFactory.unavailableMessage)
         throw ExitCode(2)
       }
-      // TODO(lead): with backends, build the same stage as SimulatedBoard.makeStage() from
-      // backends.openI2CBus / openUSB (CP210xSerialPort) and run it with the system clock.
-      printError("vigil: real-hardware streaming is wired once VigilLinux is merged")
-      throw ExitCode(2)
+      let stage = HardwareStage.make(backends: backends, i2cPath: i2cBus, serialPath: serial)
+      print("vigil: hardware, I2C \(i2cBus), oximeter on \(serial ?? "USB \(CP210x.deviceID)")")
+      let clock = backends.clock
+      stream(stage: stage, clock: clock) { deadline in
+        let wait = deadline - clock.now
+        Pacing.sleep(until: Pacing.monotonicNow() + wait)
+      }
+      return
     }
     guard let patient = PatientScenario.named(scenario) else {
       throw ValidationError(
@@ -48,30 +58,37 @@ struct SensorsStreamCommand: ParsableCommand {
     }
     let protocolVersion: ContecProtocol = oximeterProtocol == "5byte" ? .legacy5Byte : .packet9Byte
     let board = SimulatedBoard(scenario: patient, oximeterProtocol: protocolVersion)
-    let stage = board.makeStage()
     print(
       "vigil: simulated board, scenario \(patient.name), Contec \(oximeterProtocol) over CP210x")
+    let wallStart = Pacing.monotonicNow()
+    let speed = self.speed
+    stream(stage: board.makeStage(), clock: board.clock) { deadline in
+      if speed > 0 {
+        Pacing.sleep(
+          until: wallStart + Duration(nanoseconds: UInt64(Double(deadline.nanoseconds) / speed)))
+      }
+      board.clock.advance(to: deadline)
+    }
+  }
+
+  /// Services `stage` at each deadline (`wait` returns once the clock has reached it) and prints
+  /// one line per second of `clock` time, plus each condition change.
+  private func stream(stage: SensorStage, clock: any MonotonicClock, wait: (Instant) -> Void) {
     var summary = SecondSummary()
     var readings = SensorReadings()
     var events: [TechnicalConditionEvent] = []
-    let wallStart = Pacing.monotonicNow()
+    let start = clock.now
     var second = 0
     while seconds.map({ second < $0 }) ?? true {
-      // Service the stage at every deadline within the next simulated second.
-      let end = Instant(nanoseconds: UInt64(second + 1) * 1_000_000_000)
+      let end = start + Duration(nanoseconds: UInt64(second + 1) * 1_000_000_000)
       while true {
         stage.service(readings: &readings, events: &events)
         for event in events { print(describe(event)) }
         events.removeAll(keepingCapacity: true)
         summary.add(readings)
         readings.removeAll()
-        let next = min(stage.nextDeadline, end)
-        if speed > 0 {
-          Pacing.sleep(
-            until: wallStart + Duration(nanoseconds: UInt64(Double(next.nanoseconds) / speed)))
-        }
-        board.clock.advance(to: next)
-        if board.clock.now >= end { break }
+        wait(min(stage.nextDeadline, end))
+        if clock.now >= end { break }
       }
       second += 1
       print(summary.line(second: second, conditions: stage.activeConditions))
@@ -130,7 +147,9 @@ struct SecondSummary {
       text += "  | " + source.name.split(separator: "@")[0] + " " + fixed(celsius, 2) + " °C"
     }
     if !conditions.isEmpty {
-      text += "  | " + conditions.map { $0.kind.message }.joined(separator: "; ")
+      text +=
+        "  | "
+        + conditions.map { $0.kind.message + " [" + $0.source.name + "]" }.joined(separator: "; ")
     }
     return text
   }
@@ -142,7 +161,7 @@ func describe(_ event: TechnicalConditionEvent) -> String {
   case .raised(let condition):
     return
       "  [\(fixed(Double(condition.onset.nanoseconds) / 1e9, 1)) s] RAISED  \(condition.kind.message)"
-      + " (\(condition.source)): \(condition.detail)"
+      + ": \(condition.detail)"
   case .cleared(let source, let kind, let time):
     return "  [\(fixed(Double(time.nanoseconds) / 1e9, 1)) s] CLEARED \(kind.message) (\(source))"
   }

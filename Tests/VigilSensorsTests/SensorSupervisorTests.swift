@@ -159,6 +159,18 @@ func seconds(_ instant: Instant) -> Double { (Double(instant.nanoseconds) / 1e8)
     #expect(blind.count == 540)
   }
 
+  @Test func theMAX30102RaisesFingerOutWhenOnlyAmbientLightReachesIt() {
+    let board = SimulatedBoard(scenario: .fingerOff(at: .seconds(5), back: .seconds(10)))
+    let run = StageRun(board: board, only: ["max30102"])
+    run.run(until: 12)
+    // The batch read at 5.1 s holds the first samples taken without the finger.
+    #expect(
+      run.timeline.map { "\($0.0) \($0.1) \($0.2)" } == [
+        "5.1 true fingerOut", "10.1 false fingerOut",
+      ])
+    #expect(run.readings.ppg.reduce(0) { $0 + $1.samples.count } == 1200)
+  }
+
   @Test func anUnpluggedUSBOximeterReconnectsAndRepeatsTheCP210xSetup() {
     let board = SimulatedBoard()
     let run = StageRun(board: board, only: ["contec"])
