@@ -181,6 +181,12 @@ public final class ContecOximeterSensor<Port: SerialPort>: SupervisedSensor {
     for error in result.errors {
       report.events.append(ConditionReport(error.conditionKind, "\(id): " + error.detail))
     }
+    if !result.errors.isEmpty, let decoder = self.driver?.decoder,
+      decoder.packetsDroppedUnverified > 0
+    {
+      report.events[report.events.count - 1].detail +=
+        " (\(decoder.packetsDroppedUnverified) well-formed packets dropped unverified so far)"
+    }
     return report
   }
 

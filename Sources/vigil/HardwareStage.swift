@@ -6,9 +6,10 @@ import VigilSensors
 /// is raised as a condition), and the Contec oximeter on a tty (`serialPath`) or, without one, on
 /// its CP210x cable through libusb.
 enum HardwareStage {
-  static func make(backends: any HardwareBackends, i2cPath: String, serialPath: String?)
-    -> SensorStage
-  {
+  static func make(
+    backends: any HardwareBackends, i2cPath: String, serialPath: String?,
+    oximeterProtocol: ContecProtocol
+  ) -> SensorStage {
     let clock = backends.clock
     var sensors: [any SupervisedSensor] = []
     do {
@@ -20,7 +21,7 @@ enum HardwareStage {
     if let serialPath {
       sensors.append(
         ContecOximeterSensor<AnySerialPort>(
-          id: SensorID("contec@\(serialPath)"), protocolVersion: .packet9Byte, clock: clock,
+          id: SensorID("contec@\(serialPath)"), protocolVersion: oximeterProtocol, clock: clock,
           open: { () throws(SensorFault) -> AnySerialPort in
             do throws(SerialError) {
               return AnySerialPort(try backends.openSerialPort(path: serialPath))

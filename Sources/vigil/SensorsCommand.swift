@@ -28,7 +28,7 @@ struct SensorsStreamCommand: ParsableCommand {
   @Option(help: "Simulation speed: 1 is real time, 10 ten times faster, 0 as fast as possible.")
   var speed: Double = 1
 
-  @Option(help: "Contec protocol of the (simulated) oximeter: 9byte or 5byte.")
+  @Option(help: "Contec protocol of the oximeter: 9byte (115200 8N1) or 5byte (19200 8O1).")
   var oximeterProtocol = "9byte"
 
   @Option(name: .customLong("i2c-bus"), help: "I2C adapter of the MAX30102 and temperature sensor.")
@@ -43,7 +43,9 @@ struct SensorsStreamCommand: ParsableCommand {
         printError(HardwareBackendFactory.unavailableMessage)
         throw ExitCode(2)
       }
-      let stage = HardwareStage.make(backends: backends, i2cPath: i2cBus, serialPath: serial)
+      let stage = HardwareStage.make(
+        backends: backends, i2cPath: i2cBus, serialPath: serial,
+        oximeterProtocol: oximeterProtocol == "5byte" ? .legacy5Byte : .packet9Byte)
       print("vigil: hardware, I2C \(i2cBus), oximeter on \(serial ?? "USB \(CP210x.deviceID)")")
       let clock = backends.clock
       stream(stage: stage, clock: clock) { deadline in
