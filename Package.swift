@@ -50,5 +50,7 @@ let package = Package(
     // Tests.
     .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
     .testTarget(name: "VigilInferenceTests", dependencies: ["VigilInference"]),
+    .testTarget(name: "VigilSensorsTests", dependencies: ["VigilSensors", "VigilSimulation", "VigilCore"]),
+    .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilSensors", "VigilCore"]),
   ]
 )
