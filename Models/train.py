@@ -148,8 +148,10 @@ def main():
                    "decision support that prompts a clinical review, not a diagnosis",
         "input": {
             **spec,
-            "rows": "one row per ICU hour, oldest first; hour t's value of a vital is its latest "
-                    "measurement within that hour (the data set's charted hourly value)",
+            "rows": "one row per ICU hour, oldest first; hour t = 0 is the first monitored hour; "
+                    "hour t's value of a vital is its latest measurement within that hour (the data "
+                    "set's charted hourly value); HoursSinceAdmission is the hour's time since ICU "
+                    "admission (equal to t + 1 when monitoring starts at admission)",
             "carry_forward": "a vital's value at hour t is its latest measurement at an hour s <= t "
                              "with t - s <= max_age_hours; otherwise it is missing",
             "normalise": "z = min(max((x - mean) / std, -z_limit), z_limit); a missing vital has "
