@@ -49,7 +49,9 @@ let package = Package(
 
     // Tests.
     .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
-    .testTarget(name: "VigilInferenceTests", dependencies: ["VigilInference"]),
+    .testTarget(
+      name: "VigilInferenceTests", dependencies: ["VigilInference"],
+      exclude: ["Conformance", "Fixtures"]),
     .testTarget(name: "VigilSensorsTests", dependencies: ["VigilSensors", "VigilSimulation", "VigilCore"]),
     .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilSensors", "VigilCore"]),
   ]
