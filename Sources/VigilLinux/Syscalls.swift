@@ -57,6 +57,31 @@ enum Syscall {
     try valueOrErrno { Glibc.write(descriptor, buffer.baseAddress, buffer.count) }
   }
 
+  /// `read(2)` into the start of `buffer`; returns the number of bytes read.
+  static func read(_ descriptor: Int32, into buffer: inout [UInt8]) throws(Errno) -> Int {
+    let result: Result<Int, Errno> = buffer.withUnsafeMutableBytes { bytes in
+      do throws(Errno) {
+        return .success(try read(descriptor, into: bytes))
+      } catch {
+        return .failure(error)
+      }
+    }
+    return try result.get()
+  }
+
+  /// `write(2)` of `bytes[offset...]`; returns the number of bytes written.
+  static func write(_ descriptor: Int32, _ bytes: [UInt8], from offset: Int) throws(Errno) -> Int {
+    let result: Result<Int, Errno> = bytes.withUnsafeBytes { all in
+      do throws(Errno) {
+        return .success(
+          try write(descriptor, from: UnsafeRawBufferPointer(rebasing: all[offset...])))
+      } catch {
+        return .failure(error)
+      }
+    }
+    return try result.get()
+  }
+
   /// `poll(2)` on one descriptor; returns the events that occurred (empty on timeout).
   /// An interrupted wait resumes with the time that is left.
   static func poll(_ descriptor: Int32, events: Int16, timeout: PollTimeout) throws(Errno)
@@ -121,6 +146,18 @@ enum Syscall {
   static func setTerminalAttributes(_ descriptor: Int32, _ attributes: termios) throws(Errno) {
     var attributes = attributes
     try valueOrErrno { tcsetattr(descriptor, TCSANOW, &attributes) }
+  }
+
+  /// `cfsetispeed(3)` and `cfsetospeed(3)`: both directions at `speed`.
+  static func setSpeed(_ attributes: inout termios, _ speed: speed_t) throws(Errno) {
+    try valueOrErrno { cfsetispeed(&attributes, speed) }
+    try valueOrErrno { cfsetospeed(&attributes, speed) }
+  }
+
+  /// `cfgetospeed(3)`.
+  static func outputSpeed(_ attributes: termios) -> speed_t {
+    var attributes = attributes
+    return cfgetospeed(&attributes)
   }
 
   /// `tcflush(3)`: discards data received but not read and data written but not sent.

@@ -1,10 +1,11 @@
 // Thin system-library shim for libumockdev (Debian libumockdev-dev), used only by the tests
-// that emulate device nodes in-process. The ioctl request numbers are function-like macros
+// that emulate device nodes in-process, plus glibc's openpty (pty.h) for the serial tests. The ioctl request numbers are function-like macros
 // (_IOR/_IOWR with sizeof), which Swift cannot import, so they are exposed as
 // constant-returning inline functions.
 #ifndef VIGIL_CUMOCKDEV_SHIM_H
 #define VIGIL_CUMOCKDEV_SHIM_H
 #include <umockdev.h>
+#include <pty.h>
 #include <linux/usbdevice_fs.h>
 #include <linux/gpio.h>
 
