@@ -25,6 +25,10 @@ static inline unsigned long vigil_usbdevfs_ioctl(void) { return USBDEVFS_IOCTL; 
 static inline unsigned long vigil_usbdevfs_disconnect_claim(void) {
   return USBDEVFS_DISCONNECT_CLAIM;
 }
+static inline unsigned long vigil_usbdevfs_disconnect(void) { return USBDEVFS_DISCONNECT; }
+static inline unsigned long vigil_usbdevfs_connect(void) { return USBDEVFS_CONNECT; }
+static inline unsigned long vigil_usbdevfs_resetep(void) { return USBDEVFS_RESETEP; }
+static inline unsigned long vigil_usbdevfs_reset(void) { return USBDEVFS_RESET; }
 static inline unsigned long vigil_usbdevfs_connectinfo(void) { return USBDEVFS_CONNECTINFO; }
 static inline unsigned long vigil_usbdevfs_clear_halt(void) { return USBDEVFS_CLEAR_HALT; }
 static inline unsigned long vigil_usbdevfs_setinterface(void) { return USBDEVFS_SETINTERFACE; }

@@ -21,3 +21,46 @@ extension Testbed {
     return devnode
   }
 }
+
+/// A CP2102 plugged into an emulated bus of the testbed.
+struct PluggedCP2102: @unchecked Sendable {
+  /// The bridge's behaviour.
+  let bridge: EmulatedCP2102
+  /// Its usbfs node's behaviour.
+  let device: EmulatedUSBDevice
+  /// Bus number and device address.
+  let bus: Int
+  /// The device address.
+  let address: Int
+  /// Its sysfs path, as umockdev names it (`/sys/devices/…`).
+  let syspath: String
+}
+
+extension Testbed {
+  /// A bus number no other test uses.
+  func uniqueBus() -> Int { 10 + uniqueNumber() }
+
+  /// Plugs a CP2102 into port 1 of `bus` at `address` (a root hub at address 1 comes with
+  /// it the first time), with the cp210x kernel driver bound when `kernelDriverBound`.
+  func plugCP2102(
+    bus: Int, address: Int, bridge: EmulatedCP2102 = EmulatedCP2102(),
+    kernelDriverBound: Bool = false
+  ) throws -> PluggedCP2102 {
+    let device = EmulatedUSBDevice(
+      function: bridge, address: UInt8(address), kernelDriver: kernelDriverBound ? "cp210x" : nil)
+    let devnode = "/dev/bus/usb/\(USBDescriptors.format3(bus))/\(USBDescriptors.format3(address))"
+    try attach(IoctlHandler(device), to: devnode)
+    if claimBus(bus) { try addDevices(USBDescriptors.rootHub(bus: bus)) }
+    let (text, syspath) = USBDescriptors.cp2102(bus: bus, address: address)
+    try addDevices(text)
+    return PluggedCP2102(
+      bridge: bridge, device: device, bus: bus, address: address, syspath: "/sys" + syspath)
+  }
+
+  /// Pulls the CP2102 out: its URBs fail, then udev announces the removal.
+  func unplug(_ plugged: PluggedCP2102) {
+    plugged.device.unplug()
+    uevent(plugged.syspath, action: "remove")
+    removeDevice(plugged.syspath)
+  }
+}

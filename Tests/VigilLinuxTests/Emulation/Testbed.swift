@@ -44,6 +44,7 @@ final class Testbed: @unchecked Sendable {
   private let lock = NSLock()
   private var handlers: [String: IoctlHandler] = [:]
   private var nextNumber = 0
+  private var busesWithHubs: Set<Int> = []
 
   private init() {
     testbed = umockdev_testbed_new()
@@ -55,6 +56,13 @@ final class Testbed: @unchecked Sendable {
     defer { lock.unlock() }
     nextNumber += 1
     return nextNumber
+  }
+
+  /// Records that bus `bus` has its root hub; true the first time.
+  func claimBus(_ bus: Int) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return busesWithHubs.insert(bus).inserted
   }
 
   /// Routes the ioctls (and reads and writes) on `devnode` to `handler`.
