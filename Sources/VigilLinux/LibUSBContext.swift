@@ -7,6 +7,12 @@ public struct USBDeviceInfo: Hashable, Sendable {
   public var id: USBDeviceID
   /// Bus and device address.
   public var address: USBDeviceAddress
+
+  /// Describes the device with `id` at `address`.
+  public init(id: USBDeviceID, address: USBDeviceAddress) {
+    self.id = id
+    self.address = address
+  }
 }
 
 /// A libusb session: enumerates attached devices and opens them.
