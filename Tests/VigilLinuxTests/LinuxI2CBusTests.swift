@@ -14,6 +14,8 @@ struct LinuxI2CBusEmulatedTests {
   static let max30102 = I2CAddress(0x57)
   static let max30205 = I2CAddress(0x48)
   static let tmp117 = I2CAddress(0x49)
+  /// `STUB_FUNC_DEFAULT` of drivers/i2c/i2c-stub.c, as the kernel reported it in qemu.
+  static let i2cStubFunctionality = I2CFunctionality(rawValue: 0x0C7F_0000)
 
   /// A MAX30102 (part id, mode, FIFO with two 3-byte samples), a MAX30205 at 37.0 °C and a
   /// TMP117 with its device id.
@@ -31,10 +33,12 @@ struct LinuxI2CBusEmulatedTests {
 
   @Test func openingReportsTheAdaptersFunctionalityBits() throws {
     let testbed = try Testbed.require()
+    // What the Raspberry Pi's i2c-bcm2835 reports: I2C_FUNC_I2C | I2C_FUNC_SMBUS_EMUL |
+    // I2C_FUNC_PROTOCOL_MANGLING.
     let adapter = EmulatedI2CAdapter(
-      model: Self.ward().0, functionality: I2CFunctionality(rawValue: 0x0EFF_0009))
+      model: Self.ward().0, functionality: I2CFunctionality(rawValue: 0x0EFF_000D))
     let bus = try LinuxI2CBus(path: testbed.addI2CAdapter(adapter))
-    #expect(bus.functionality.rawValue == 0x0EFF_0009)
+    #expect(bus.functionality.rawValue == 0x0EFF_000D)
     #expect(bus.functionality.contains(.plainI2C))
     #expect(bus.functionality.contains(.smbusReadI2CBlock))
   }
@@ -102,9 +106,10 @@ struct LinuxI2CBusEmulatedTests {
   @Test func stubLikeAdapterWithoutPlainI2CFallsBackToAnSMBusBlockRead() throws {
     let testbed = try Testbed.require()
     let (model, _) = Self.ward()
-    // i2c-stub's functionality: SMBus only, no I2C_FUNC_I2C.
+    // i2c-stub's functionality as its I2C_FUNCS reports it (Scripts/test-qemu-i2c): SMBus
+    // quick, byte, byte data, word data and I2C block; no I2C_FUNC_I2C.
     let adapter = EmulatedI2CAdapter(
-      model: model, functionality: I2CFunctionality(rawValue: 0x0EFF_0008))
+      model: model, functionality: Self.i2cStubFunctionality)
     adapter.absentAddressErrno = ENODEV
     let bus = try LinuxI2CBus(path: testbed.addI2CAdapter(adapter))
     #expect(!bus.functionality.contains(.plainI2C))
@@ -139,8 +144,7 @@ struct LinuxI2CBusEmulatedTests {
   @Test func threeByteWriteWithoutPlainI2CBecomesAnI2CBlockWrite() throws {
     let testbed = try Testbed.require()
     let (model, _) = Self.ward()
-    let adapter = EmulatedI2CAdapter(
-      model: model, functionality: I2CFunctionality(rawValue: 0x0EFF_0008))
+    let adapter = EmulatedI2CAdapter(model: model, functionality: Self.i2cStubFunctionality)
     let bus = try LinuxI2CBus(path: testbed.addI2CAdapter(adapter))
     // TMP117 configuration register 0x01, written most significant byte first.
     _ = try bus.writeRead(at: Self.tmp117, write: [0x01, 0x02, 0x20], readCount: 0)
