@@ -1,3 +1,4 @@
+import VigilCore
 import VigilSensors
 
 /// A Silicon Labs CP2102 USB-to-UART bridge as its USB interface behaves (Silicon Labs AN571,
@@ -5,8 +6,12 @@ import VigilSensors
 /// IN endpoint 0x81 carries what the attached device sends, bulk OUT 0x01 what it receives.
 ///
 /// The UART side is the test's: ``deviceSends(_:)`` queues bytes from the oximeter, which reach
-/// the host only while the interface is enabled (`IFC_ENABLE`), as on the chip.
-final class EmulatedCP2102: EmulatedUSBFunction {
+/// the host only while the interface is enabled (`IFC_ENABLE`), as on the chip. It implements
+/// ``USBTransport`` from the device's side, which is what the usbfs emulation drives.
+final class EmulatedCP2102: USBTransport {
+  /// 10c4:ea60.
+  let deviceID = USBDeviceID(vendor: 0x10C4, product: 0xEA60)
+
   /// AN571 request codes.
   enum Request {
     static let interfaceEnable: UInt8 = 0x00
@@ -38,7 +43,44 @@ final class EmulatedCP2102: EmulatedUSBFunction {
   /// The attached device (the oximeter) sends `bytes` over the UART.
   func deviceSends(_ bytes: [UInt8]) { fromDevice += bytes }
 
-  func control(_ setup: USBControlSetup, data: [UInt8]) -> [UInt8]? {
+  func controlOut(_ setup: USBControlSetup, data: [UInt8], timeout: Duration) throws(USBError)
+    -> Int
+  {
+    guard setup.requestType & 0x80 == 0, control(setup, data: data) != nil else { throw .stall }
+    return data.count
+  }
+
+  func controlIn(_ setup: USBControlSetup, length: Int, timeout: Duration) throws(USBError)
+    -> [UInt8]
+  {
+    guard setup.requestType & 0x80 != 0, let answer = control(setup, data: []) else {
+      throw .stall
+    }
+    return Array(answer.prefix(length))
+  }
+
+  func bulkIn(endpoint: UInt8, maxLength: Int, timeout: Duration) throws(USBError) -> [UInt8] {
+    guard endpoint == 0x81 else { throw .stall }
+    guard enabled else { return [] }
+    let chunk = Array(fromDevice.prefix(maxLength))
+    fromDevice.removeFirst(chunk.count)
+    return chunk
+  }
+
+  func bulkOut(endpoint: UInt8, data: [UInt8], timeout: Duration) throws(USBError) -> Int {
+    guard endpoint == 0x01 else { throw .stall }
+    if enabled { sentToDevice += data }
+    return data.count
+  }
+
+  func interruptIn(endpoint: UInt8, maxLength: Int, timeout: Duration) throws(USBError)
+    -> [UInt8]
+  {
+    throw .stall  // the CP2102 has no interrupt endpoint
+  }
+
+  /// The answer to an AN571 request: data for IN requests, empty for OUT ones, nil to stall.
+  private func control(_ setup: USBControlSetup, data: [UInt8]) -> [UInt8]? {
     requests.append(setup)
     // Interface requests only, to interface 0.
     guard setup.index == 0 else { return nil }
@@ -76,19 +118,6 @@ final class EmulatedCP2102: EmulatedUSBFunction {
     default:
       return nil
     }
-  }
-
-  func read(endpoint: UInt8, maxLength: Int) -> [UInt8]? {
-    guard endpoint == 0x81, enabled, !fromDevice.isEmpty else { return nil }
-    let chunk = Array(fromDevice.prefix(maxLength))
-    fromDevice.removeFirst(chunk.count)
-    return chunk
-  }
-
-  func write(endpoint: UInt8, data: [UInt8]) -> Bool {
-    guard endpoint == 0x01 else { return false }
-    if enabled { sentToDevice += data }
-    return true
   }
 }
 

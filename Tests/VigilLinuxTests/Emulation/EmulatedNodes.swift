@@ -47,7 +47,7 @@ extension Testbed {
     kernelDriverBound: Bool = false
   ) throws -> PluggedCP2102 {
     let device = EmulatedUSBDevice(
-      function: bridge, address: UInt8(address), kernelDriver: kernelDriverBound ? "cp210x" : nil)
+      model: bridge, address: UInt8(address), kernelDriver: kernelDriverBound ? "cp210x" : nil)
     let devnode = "/dev/bus/usb/\(USBDescriptors.format3(bus))/\(USBDescriptors.format3(address))"
     try attach(IoctlHandler(device), to: devnode)
     if claimBus(bus) { try addDevices(USBDescriptors.rootHub(bus: bus)) }

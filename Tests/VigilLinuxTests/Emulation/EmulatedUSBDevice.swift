@@ -2,18 +2,6 @@ import CUMockdev
 import Foundation
 import VigilSensors
 
-/// What a USB device does with transfers, below the usbdevfs emulation.
-protocol EmulatedUSBFunction: AnyObject {
-  /// Answers a control transfer: the data stage for a device-to-host request (host-to-device
-  /// requests return an empty array), or nil to stall.
-  func control(_ setup: USBControlSetup, data: [UInt8]) -> [UInt8]?
-  /// Bytes for an IN transfer of at most `maxLength` on `endpoint`, or nil when the device
-  /// has nothing yet (the host controller keeps polling: the URB stays pending).
-  func read(endpoint: UInt8, maxLength: Int) -> [UInt8]?
-  /// Takes an OUT transfer on `endpoint`; false stalls it.
-  func write(endpoint: UInt8, data: [UInt8]) -> Bool
-}
-
 /// A USB device's usbfs node (`/dev/bus/usb/BBB/DDD`), emulated at the ioctl level the way
 /// `drivers/usb/core/devio.c` behaves for libusb: URBs submitted with `USBDEVFS_SUBMITURB`
 /// complete when the device function answers and are handed back by `USBDEVFS_REAPURBNDELAY`
@@ -22,9 +10,15 @@ protocol EmulatedUSBFunction: AnyObject {
 /// `USBDEVFS_DISCONNECT`) or the claim fails with EBUSY. After ``unplug()`` pending URBs
 /// complete with -ESHUTDOWN, as the host controller reports them, and everything else fails
 /// with ENODEV.
+///
+/// The device itself is any ``USBTransport`` implementation used from the device's side: the
+/// emulation passes each URB on to it (`controlIn`/`controlOut` for control URBs, `bulkIn` with
+/// a zero timeout while an IN URB is pending, `bulkOut`), so ``EmulatedCP2102`` here or
+/// `VigilSimulation.SimulatedCP210x` with its simulated oximeter can sit behind usbfs. A
+/// ``USBError/stall`` becomes -EPIPE, ``USBError/disconnected`` -ESHUTDOWN.
 final class EmulatedUSBDevice: EmulatedDeviceNode {
-  /// The device function answering transfers.
-  let function: EmulatedUSBFunction
+  /// The device model answering transfers.
+  let model: any USBTransport
   /// The device address (for `USBDEVFS_CONNECTINFO`).
   let address: UInt8
   /// The kernel driver bound to interface 0 (`cp210x` on a ward PC), or nil.
@@ -46,10 +40,10 @@ final class EmulatedUSBDevice: EmulatedDeviceNode {
   private var unplugged = false
   private let lock = NSLock()
 
-  /// Creates the node of a device at `address` running `function`, with `kernelDriver`
+  /// Creates the node of a device at `address` answered by `model`, with `kernelDriver`
   /// bound to interface 0.
-  init(function: EmulatedUSBFunction, address: UInt8, kernelDriver: String? = nil) {
-    self.function = function
+  init(model: any USBTransport, address: UInt8, kernelDriver: String? = nil) {
+    self.model = model
     self.address = address
     self.kernelDriver = kernelDriver
     boundDriver = kernelDriver
@@ -158,16 +152,21 @@ final class EmulatedUSBDevice: EmulatedDeviceNode {
         value: UInt16(buffer[2]) | UInt16(buffer[3]) << 8,
         index: UInt16(buffer[4]) | UInt16(buffer[5]) << 8)
       let stageLength = min(Int(UInt16(buffer[6]) | UInt16(buffer[7]) << 8), length - 8)
-      let isIn = setup.requestType & 0x80 != 0
-      let data = isIn ? [] : Array(buffer[8..<(8 + stageLength)])
-      if let answer = function.control(setup, data: data) {
-        let count = isIn ? min(answer.count, stageLength) : stageLength
-        if isIn { for index in 0..<count { buffer[8 + index] = answer[index] } }
+      do throws(USBError) {
+        var count = 0
+        if setup.requestType & 0x80 != 0 {
+          let answer = try model.controlIn(setup, length: stageLength, timeout: .zero)
+          count = min(answer.count, stageLength)
+          for index in 0..<count { buffer[8 + index] = answer[index] }
+        } else {
+          count = try model.controlOut(
+            setup, data: Array(buffer[8..<(8 + stageLength)]), timeout: .zero)
+        }
         urb.pointee.actual_length = Int32(count)
         urb.pointee.status = 0
-      } else {
+      } catch {
         urb.pointee.actual_length = 0
-        urb.pointee.status = -EPIPE
+        urb.pointee.status = Self.status(for: error)
       }
       completed.append(urb)
     case USBDEVFS_URB_TYPE_BULK, USBDEVFS_URB_TYPE_INTERRUPT:
@@ -175,9 +174,14 @@ final class EmulatedUSBDevice: EmulatedDeviceNode {
       if endpoint & 0x80 != 0 {
         pending.append(urb)
       } else {
-        let accepted = function.write(endpoint: endpoint, data: Array(buffer))
-        urb.pointee.actual_length = accepted ? Int32(length) : 0
-        urb.pointee.status = accepted ? 0 : -EPIPE
+        do throws(USBError) {
+          let written = try model.bulkOut(endpoint: endpoint, data: Array(buffer), timeout: .zero)
+          urb.pointee.actual_length = Int32(written)
+          urb.pointee.status = 0
+        } catch {
+          urb.pointee.actual_length = 0
+          urb.pointee.status = Self.status(for: error)
+        }
         completed.append(urb)
       }
     default:
@@ -186,22 +190,47 @@ final class EmulatedUSBDevice: EmulatedDeviceNode {
     return .success(0)
   }
 
+  /// The URB status a host controller reports for what the device did.
+  private static func status(for error: USBError) -> Int32 {
+    switch error {
+    case .stall: return -EPIPE
+    case .disconnected: return -ESHUTDOWN
+    case .overflow: return -EOVERFLOW
+    case .timeout: return -ETIMEDOUT
+    default: return -EPROTO
+    }
+  }
+
   private func reap(into pointer: UnsafeMutableRawPointer?) -> IoctlReply {
     guard let pointer else { return .failure(EFAULT) }
     // The host controller polls IN endpoints: give pending URBs what the device has now.
     var stillPending: [UnsafeMutablePointer<usbdevfs_urb>] = []
     for urb in pending {
       let maxLength = Int(urb.pointee.buffer_length)
-      if let bytes = function.read(endpoint: urb.pointee.endpoint, maxLength: maxLength) {
-        let count = min(bytes.count, maxLength)
-        let buffer = UnsafeMutableRawBufferPointer(start: urb.pointee.buffer, count: maxLength)
-        for index in 0..<count { buffer[index] = bytes[index] }
-        urb.pointee.actual_length = Int32(count)
-        urb.pointee.status = 0
+      let bytes: [UInt8]
+      do throws(USBError) {
+        bytes =
+          Int32(urb.pointee.type) == USBDEVFS_URB_TYPE_INTERRUPT
+          ? try model.interruptIn(
+            endpoint: urb.pointee.endpoint, maxLength: maxLength, timeout: .zero)
+          : try model.bulkIn(endpoint: urb.pointee.endpoint, maxLength: maxLength, timeout: .zero)
+      } catch {
+        urb.pointee.actual_length = 0
+        urb.pointee.status = Self.status(for: error)
         completed.append(urb)
-      } else {
-        stillPending.append(urb)
+        continue
       }
+      // Nothing yet: the host controller keeps the URB and polls again.
+      if bytes.isEmpty {
+        stillPending.append(urb)
+        continue
+      }
+      let count = min(bytes.count, maxLength)
+      let buffer = UnsafeMutableRawBufferPointer(start: urb.pointee.buffer, count: maxLength)
+      for index in 0..<count { buffer[index] = bytes[index] }
+      urb.pointee.actual_length = Int32(count)
+      urb.pointee.status = 0
+      completed.append(urb)
     }
     pending = stillPending
     guard !completed.isEmpty else { return .failure(unplugged ? ENODEV : EAGAIN) }
