@@ -143,6 +143,19 @@ struct LibUSBTransportEmulatedTests {
     #expect(bytes[13] == 131 & 0x7F)
   }
 
+  @Test func interruptTransferToAnEndpointTheBridgeLacksStalls() throws {
+    let testbed = try Testbed.require()
+    let bus = testbed.uniqueBus()
+    let plugged = try testbed.plugCP2102(bus: bus, address: 2)
+    defer { testbed.unplug(plugged) }
+    let transport = try LibUSBContext().open(
+      Self.cp2102, at: USBDeviceAddress(bus: UInt8(bus), device: 2))
+    #expect(throws: USBError.stall) {
+      try transport.interruptIn(endpoint: 0x82, maxLength: 8, timeout: .milliseconds(200))
+    }
+    #expect(!transport.isDisconnected)
+  }
+
   @Test func bulkOutReachesTheOximeter() throws {
     let testbed = try Testbed.require()
     let bus = testbed.uniqueBus()

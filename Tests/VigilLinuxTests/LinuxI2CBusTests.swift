@@ -207,6 +207,19 @@ struct LinuxI2CBusEmulatedTests {
     #expect(selections == [0x57, 0x48, 0x57])
   }
 
+  @Test func interruptedTransferIsRetriedNotReported() throws {
+    let testbed = try Testbed.require()
+    let adapter = EmulatedI2CAdapter(model: Self.ward().0)
+    adapter.interruptedTransfers = 2
+    let bus = try LinuxI2CBus(path: testbed.addI2CAdapter(adapter))
+    #expect(try bus.readByte(at: Self.max30102, register: 0xFF) == 0x15)
+    #expect(adapter.interruptedTransfers == 0)
+    #expect(
+      adapter.transactions == [
+        .select(0x57), .smbus(size: I2C_SMBUS_BYTE_DATA, read: true, command: 0xFF),
+      ])
+  }
+
   @Test func oversizedBlockIsRejectedBeforeReachingTheBus() throws {
     let testbed = try Testbed.require()
     let adapter = EmulatedI2CAdapter(model: Self.ward().0)

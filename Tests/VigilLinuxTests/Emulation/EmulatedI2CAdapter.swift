@@ -34,6 +34,9 @@ final class EmulatedI2CAdapter: EmulatedDeviceNode {
   var addressesClaimedByDrivers: Set<UInt8> = []
   /// The errno for an address nobody answers (ENXIO on real adapters, ENODEV on i2c-stub).
   var absentAddressErrno: Int32 = ENXIO
+  /// How many of the next `I2C_SMBUS` calls a signal interrupts (they fail with EINTR before
+  /// reaching the bus, as when the process catches a signal).
+  var interruptedTransfers = 0
   /// Every transaction, in order.
   private(set) var transactions: [Transaction] = []
 
@@ -61,6 +64,10 @@ final class EmulatedI2CAdapter: EmulatedDeviceNode {
       pointer.storeBytes(of: UInt(functionality.rawValue), as: UInt.self)
       return .success(0)
     case I2C_SMBUS:
+      if interruptedTransfers > 0 {
+        interruptedTransfers -= 1
+        return .failure(EINTR)
+      }
       guard let pointer = call.pointer else { return .failure(EFAULT) }
       let request = pointer.assumingMemoryBound(to: i2c_smbus_ioctl_data.self)
       return smbus(request, address: selectedAddresses[call.client] ?? 0)
