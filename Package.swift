@@ -55,7 +55,7 @@ let package = Package(
       providers: [.apt(["libumockdev-dev"])]),
     .testTarget(
       name: "VigilLinuxTests",
-      dependencies: ["VigilLinux", "VigilSensors", "VigilCore", "CUMockdev", "CI2C", "CLibUSB"],
+      dependencies: ["VigilLinux", "VigilSensors", "VigilCore", "CUMockdev", "CI2C"],
       exclude: ["Fixtures"]),
   ]
 )
