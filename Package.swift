@@ -18,7 +18,9 @@ let package = Package(
     .library(name: "VigilInference", targets: ["VigilInference"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // Counts heap allocations for `vigil model bench` (linked into the CLI only, not vigild).
+    .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
   ],
   targets: [
     // Foundation-free compute core.
@@ -43,11 +45,14 @@ let package = Package(
         "VigilCore", "VigilInference", "VigilSignal", "VigilSensors", "VigilLinux",
         "VigilSimulation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
       ]),
 
     // Tests.
     .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
     .testTarget(name: "VigilInferenceTests", dependencies: ["VigilInference"]),
+    .testTarget(name: "VigilSensorsTests", dependencies: ["VigilSensors", "VigilSimulation", "VigilCore"]),
+    .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilSensors", "VigilCore"]),
     // The Linux backends against emulated devices: a pty, and umockdev's preload library
     // (Scripts/test-emulated runs the tests that need it under umockdev-wrapper/umockdev-run).
     .systemLibrary(
@@ -55,7 +60,9 @@ let package = Package(
       providers: [.apt(["libumockdev-dev"])]),
     .testTarget(
       name: "VigilLinuxTests",
-      dependencies: ["VigilLinux", "VigilSensors", "VigilCore", "CUMockdev", "CI2C"],
+      dependencies: [
+        "VigilLinux", "VigilSensors", "VigilSimulation", "VigilCore", "CUMockdev", "CI2C",
+      ],
       exclude: ["Fixtures"]),
   ]
 )

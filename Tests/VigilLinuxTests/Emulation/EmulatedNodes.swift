@@ -1,3 +1,5 @@
+import VigilSensors
+
 extension Testbed {
   /// Adds an i2c-dev node (`/dev/i2c-N`, N unique in this process) whose ioctls `adapter`
   /// answers; returns its path.
@@ -46,21 +48,35 @@ extension Testbed {
     bus: Int, address: Int, bridge: EmulatedCP2102 = EmulatedCP2102(),
     kernelDriverBound: Bool = false
   ) throws -> PluggedCP2102 {
+    let (device, syspath) = try plugCP2102Model(
+      bridge, bus: bus, address: address, kernelDriverBound: kernelDriverBound)
+    return PluggedCP2102(
+      bridge: bridge, device: device, bus: bus, address: address, syspath: syspath)
+  }
+
+  /// Plugs any device model answering as a CP2102 (for example
+  /// `VigilSimulation.SimulatedCP210x`) into port 1 of `bus` at `address`; returns its usbfs
+  /// node and its sysfs path.
+  func plugCP2102Model(
+    _ model: any USBTransport, bus: Int, address: Int, kernelDriverBound: Bool = false
+  ) throws -> (EmulatedUSBDevice, String) {
     let device = EmulatedUSBDevice(
-      model: bridge, address: UInt8(address), kernelDriver: kernelDriverBound ? "cp210x" : nil)
+      model: model, address: UInt8(address), kernelDriver: kernelDriverBound ? "cp210x" : nil)
     let devnode = "/dev/bus/usb/\(USBDescriptors.format3(bus))/\(USBDescriptors.format3(address))"
     try attach(IoctlHandler(device), to: devnode)
     if claimBus(bus) { try addDevices(USBDescriptors.rootHub(bus: bus)) }
     let (text, syspath) = USBDescriptors.cp2102(bus: bus, address: address)
     try addDevices(text)
-    return PluggedCP2102(
-      bridge: bridge, device: device, bus: bus, address: address, syspath: "/sys" + syspath)
+    return (device, "/sys" + syspath)
   }
 
   /// Pulls the CP2102 out: its URBs fail, then udev announces the removal.
-  func unplug(_ plugged: PluggedCP2102) {
-    plugged.device.unplug()
-    uevent(plugged.syspath, action: "remove")
-    removeDevice(plugged.syspath)
+  func unplug(_ plugged: PluggedCP2102) { unplug(plugged.device, syspath: plugged.syspath) }
+
+  /// Pulls the USB device at `syspath` out.
+  func unplug(_ device: EmulatedUSBDevice, syspath: String) {
+    device.unplug()
+    uevent(syspath, action: "remove")
+    removeDevice(syspath)
   }
 }
