@@ -4,9 +4,8 @@ import VigilSensors
 /// What the CLI needs from the platform to reach real devices: I2C adapters, USB devices,
 /// serial ports, and a monotonic clock with sleeping.
 ///
-/// The Linux implementation lives in `VigilLinux` (i2c-dev, libusb, termios), written on the
-/// `hwlinux` branch. TODO(lead): when it is merged, return it from ``HardwareBackendFactory/make()``;
-/// nothing else in the CLI needs to change.
+/// The Linux implementation is ``LinuxHardwareBackends`` (`VigilLinux`: i2c-dev, libusb,
+/// termios).
 protocol HardwareBackends: AnyObject {
   /// Opens `/dev/i2c-N`.
   func openI2CBus(path: String) throws(I2CError) -> any I2CBus
@@ -22,17 +21,18 @@ protocol HardwareBackends: AnyObject {
 
 /// Chooses the hardware backends for this build.
 enum HardwareBackendFactory {
-  /// The backends, or `nil` when this build has none (the Linux backends are not wired yet).
+  /// The backends, or `nil` when this build has none (not Linux).
   static func make() -> (any HardwareBackends)? {
-    // TODO(lead): return LinuxHardwareBackends() once VigilLinux provides LinuxI2CBus,
-    // LibUSBTransport, TermiosSerialPort and SystemClock.
-    nil
+    #if os(Linux)
+      return LinuxHardwareBackends()
+    #else
+      return nil
+    #endif
   }
 
   /// The message printed when no backend is available.
   static let unavailableMessage = """
-    vigil: no hardware backend in this build. The Linux backends (i2c-dev, libusb, termios) \
-    are not wired into the CLI yet, so real buses cannot be opened. Use --simulate to run \
-    against the simulated board.
+    vigil: no hardware backend in this build: the backends (i2c-dev, libusb, termios) are \
+    Linux-only. Use --simulate to run against the simulated board.
     """
 }
