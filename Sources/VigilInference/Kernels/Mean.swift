@@ -50,6 +50,12 @@ final class MeanKernel: OperatorKernel {
     let inputQ = try context.perTensorQuantization(try context.input(0), "input")
     let outputQ = try context.perTensorQuantization(context.output, "output")
     let base = FixedPoint.Multiplier(Double(inputQ.scale) / Double(outputQ.scale))
+    guard base.shift <= 30 else {
+      throw context.error(
+        .invalidQuantization,
+        "input scale \(inputQ.scale) over output scale \(outputQ.scale) needs a left shift of \(base.shift); TFLM's arithmetic allows at most 30"
+      )
+    }
     let n = Int64(plan.reducedCount)
     var k = Int32(63 - n.leadingZeroBitCount)
     k = Swift.min(k, 32)

@@ -35,4 +35,10 @@ import VigilInference
     #expect(error.detail.contains("axis 3"), "\(error)")
     #expect(error.detail.contains("[-3, 2]"), "\(error)")
   }
+
+  @Test func refusesAnInt64AxisOperandAsTFLMDoes() throws {
+    let error = try #require(try GoldenRunner.preparationError("mean", "invalid_int64_axis"))
+    #expect(error.kind == .unsupportedTensorType)
+    #expect(error.detail.contains("INT64"), "\(error)")
+  }
 }

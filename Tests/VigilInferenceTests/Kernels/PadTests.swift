@@ -28,4 +28,12 @@ import VigilInference
     #expect(error.detail.contains("[1, 6]"), "\(error)")
     #expect(error.detail.contains("[1, 5]"), "\(error)")
   }
+
+  @Test func int64PaddingsPadLikeTheirInt32Equivalent() throws {
+    // TFLM reads paddings as int32 and refuses int64 ones; the golden is TFLM's output for the
+    // same model with int32 paddings.
+    let result = try GoldenRunner.run("pad", "pad_int64_paddings")
+    #expect(result.invocations == 40)
+    #expect(result.mismatchedBytes == 0, "\(result.firstMismatch)")
+  }
 }

@@ -30,4 +30,11 @@ import VigilInference
     #expect(error.location == "subgraph 0, operator 0 (STRIDED_SLICE)")
     #expect(error.detail.contains("ellipsis_mask 1"), "\(error)")
   }
+
+  @Test func refusesAShrunkIndexPastTheEndThatTFLMWouldLeaveUnwritten() throws {
+    let error = try #require(
+      try GoldenRunner.preparationError("strided_slice", "invalid_shrink_index_past_end"))
+    #expect(error.kind == .unsupportedOperatorConfiguration)
+    #expect(error.detail.contains("begin 5 of shrunk axis 0"), "\(error)")
+  }
 }

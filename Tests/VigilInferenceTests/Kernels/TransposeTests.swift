@@ -28,4 +28,11 @@ import VigilInference
     #expect(error.detail.contains("[0, 0, 2]"), "\(error)")
     #expect(error.detail.contains("each of the 3 input axes once"), "\(error)")
   }
+
+  @Test func refusesAnOutputQuantizationThatWouldReinterpretTheValues() throws {
+    // TFLM copies the bytes unchanged, so 0.05-scale values would be read at scale 0.1.
+    let error = try #require(try GoldenRunner.preparationError("transpose", "invalid_rescaling"))
+    #expect(error.kind == .invalidQuantization)
+    #expect(error.detail.contains("must share one quantization"), "\(error)")
+  }
 }
