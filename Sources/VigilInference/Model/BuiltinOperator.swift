@@ -57,10 +57,10 @@ public enum BuiltinOperator: Int32, CaseIterable, Sendable {
   public var maximumVersion: Int32 {
     switch self {
     case .add: return 5
-    case .averagePool2D, .maxPool2D: return 3
-    case .concatenation: return 4
+    case .averagePool2D, .maxPool2D: return 2
+    case .concatenation: return 2
     case .conv2D: return 6
-    case .depthwiseConv2D: return 7
+    case .depthwiseConv2D: return 3
     case .dequantize: return 5
     case .fullyConnected: return 11
     case .logistic, .tanh: return 3
@@ -70,13 +70,13 @@ public enum BuiltinOperator: Int32, CaseIterable, Sendable {
     case .reshape: return 1
     case .softmax: return 3
     case .pad: return 4
-    case .transpose: return 6
-    case .mean: return 3
+    case .transpose: return 4
+    case .mean: return 2
     case .sub: return 5
-    case .squeeze: return 2
-    case .stridedSlice: return 6
-    case .expandDims: return 2
-    case .reduceMax: return 3
+    case .squeeze: return 1
+    case .stridedSlice: return 2
+    case .expandDims: return 1
+    case .reduceMax: return 2
     case .leakyRelu: return 2
     case .quantize: return 3
     }

@@ -14,6 +14,18 @@ enum KernelRegistry {
     switch context.info.op {
     case .fullyConnected: return .kernel(try FullyConnectedKernel.prepare(&context))
     case .conv2D: return .kernel(try Conv2DKernel.prepare(&context))
+    case .depthwiseConv2D: return .kernel(try DepthwiseConv2DKernel.prepare(&context))
+    case .averagePool2D: return .kernel(try AveragePool2DKernel.prepare(&context))
+    case .maxPool2D: return .kernel(try MaxPool2DKernel.prepare(&context))
+    case .concatenation: return .kernel(try ConcatenationKernel.prepare(&context))
+    case .mean: return .kernel(try MeanKernel.prepare(&context))
+    case .reduceMax: return .kernel(try ReduceMaxKernel.prepare(&context))
+    case .pad: return .kernel(try PadKernel.prepare(&context))
+    case .stridedSlice: return .kernel(try StridedSliceKernel.prepare(&context))
+    case .transpose: return .kernel(try TransposeKernel.prepare(&context))
+    case .reshape: return try ReshapeKernel.prepare(&context)
+    case .squeeze: return try SqueezeKernel.prepare(&context)
+    case .expandDims: return try ExpandDimsKernel.prepare(&context)
     default:
       throw context.error(
         .unsupportedOperator, "operator \(context.info.op.name) is not implemented yet")
