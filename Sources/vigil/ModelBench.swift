@@ -34,17 +34,16 @@ extension ModelCommand {
       try reportingErrors {
         guard iterations > 0, warmup >= 0 else { throw CLIError("--iterations must be positive") }
         let file = try ModelFile(path: model)
-        let planned = try ArenaPlan(model: try file.model()).arenaBytes
-        let arena = UnsafeMutableRawBufferPointer.allocate(
-          byteCount: max(planned, 1), alignment: 16)
-        defer { arena.deallocate() }
 
-        // Load: verify, plan and prepare, keeping only the interpreter.
+        // Load: verify, plan and prepare, keeping only the interpreter (the model's decoded
+        // tables are released). The interpreter allocates its own arena, which is subtracted.
         MallocInterposerSwift.initialize()
         MallocInterposerSwift.hook()
-        let interpreter = try Interpreter(model: try file.model(), arena: arena)
+        let interpreter = try Interpreter(model: try file.loadForMeasurement())
         MallocInterposerSwift.unhook()
+
         let load = MallocInterposerSwift.getStatistics()
+        let arenaAllocation = max(interpreter.arenaBytes, 1)
 
         var generator = SplitMix64(seed: 0x5EED)
         let input = interpreter.inputs[0]
@@ -84,8 +83,8 @@ extension ModelCommand {
           model: model, iterations: iterations, medianNanoseconds: samples[samples.count / 2],
           p99Nanoseconds: samples[min(samples.count - 1, samples.count * 99 / 100)],
           arenaBytes: interpreter.arenaBytes,
-          loadHeapBytes: load.mallocBytesCount - load.freeBytesCount,
-          loadHeapAllocations: load.mallocCount - load.freeCount,
+          loadHeapBytes: load.mallocBytesCount - load.freeBytesCount - arenaAllocation,
+          loadHeapAllocations: load.mallocCount - load.freeCount - 1,
           allocationsPerInvoke: Double(invokeStats.mallocCount) / Double(iterations))
         if json {
           let encoder = JSONEncoder()
@@ -121,3 +120,4 @@ struct SplitMix64 {
     return z ^ (z >> 31)
   }
 }
+

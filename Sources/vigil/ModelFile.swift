@@ -4,8 +4,10 @@ import VigilInference
 /// A .tflite file read into a 16-byte-aligned buffer that lives as long as this object, so the
 /// model's constant tensors can be used in place.
 final class ModelFile {
-  /// The file's bytes.
-  let bytes: UnsafeRawBufferPointer
+  /// The file's bytes, which belong to this object alone (the interpreter may rearrange weight
+  /// tensors in them; see `Model(exclusiveBytes:)`).
+  private let bytes: UnsafeMutableRawBufferPointer
+  private var verified: Model?
   /// The path it was read from.
   let path: String
 
@@ -21,18 +23,28 @@ final class ModelFile {
     let buffer = UnsafeMutableRawBufferPointer.allocate(
       byteCount: max(data.count, 1), alignment: 16)
     _ = data.copyBytes(to: buffer)
-    bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<data.count])
+    bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<data.count])
   }
 
   deinit { bytes.deallocate() }
 
-  /// Verifies the model, turning a ``ModelError`` into a message that names the file.
+  /// Verifies the model once (later calls return the same model), turning a ``ModelError``
+  /// into a message that names the file.
   func model() throws(CLIError) -> Model {
+    if let verified { return verified }
     do {
-      return try Model(bytes: bytes)
+      let model = try Model(exclusiveBytes: bytes)
+      verified = model
+      return model
     } catch {
       throw CLIError("'\(path)' is not a usable model: \(error)")
     }
+  }
+
+  /// Verifies the model afresh, for measuring what loading allocates; only for a file whose
+  /// ``model()`` has not been used.
+  func loadForMeasurement() throws(ModelError) -> Model {
+    try Model(exclusiveBytes: bytes)
   }
 
   static func reason(_ error: Error) -> String {

@@ -19,9 +19,9 @@ import VigilInference
       "not covered: \(Set(required).subtracting(covered).sorted())")
   }
 
-  @Test(arguments: Conformance.entries)
-  func everyOutputByteMatchesTensorFlowLiteMicro(_ entry: Conformance.Entry) throws {
-    let result = try compareWithGoldens(entry.name)
+  @Test(arguments: Conformance.entries, KernelVariants.allCases)
+  func everyOutputByteMatchesTensorFlowLiteMicro(_ entry: Conformance.Entry, _ variants: KernelVariants) throws {
+    let result = try compareWithGoldens(entry.name, variants: variants)
     #expect(result.invocations == entry.invocations)
     #expect(
       result.mismatchedBytes == 0,
@@ -29,12 +29,13 @@ import VigilInference
     )
   }
 
-  @Test(arguments: Conformance.entries)
-  func theArenaIsNoLargerThanTheSmallestArenaTFLMRunsIn(_ entry: Conformance.Entry) throws {
-    let file = AlignedBytes(try Conformance.file(entry.name, ".tflite"))
-    let plan = try ArenaPlan(model: try Model(bytes: file.bytes))
+  @Test(arguments: Conformance.entries, KernelVariants.allCases)
+  func theArenaIsNoLargerThanTheSmallestArenaTFLMRunsIn(_ entry: Conformance.Entry, _ variants: KernelVariants)
+    throws
+  {
+    let result = try compareWithGoldens(entry.name, variants: variants)
     #expect(
-      plan.arenaBytes <= entry.tflmArenaBytes,
-      "\(entry.name): Vigil \(plan.arenaBytes) > TFLM \(entry.tflmArenaBytes)")
+      result.arenaBytes <= entry.tflmArenaBytes,
+      "\(entry.name) (\(variants)): Vigil \(result.arenaBytes) > TFLM \(entry.tflmArenaBytes)")
   }
 }

@@ -1,41 +1,118 @@
-/// Per-output-channel constants of a matrix kernel in one allocation, made at load:
-/// the bias with the input zero point folded in, and the requantization multiplier and shift.
+/// Per-output-channel constants of a matrix kernel (CONV_2D, DEPTHWISE_CONV_2D,
+/// FULLY_CONNECTED) in one allocation made at load, and the requantization they drive.
 ///
-/// Folding `−zp_in × Σ w` into the bias lets the inner loop multiply raw int8 values; the
-/// result is identical to TFLM's `Σ w·(x − zp_in) + bias` modulo 2^32.
+/// - The bias has `−zp_in × Σ w` folded in, so inner loops multiply raw int8 values; the sum
+///   equals TFLM's `Σ w·(x − zp_in) + bias` modulo 2^32.
+/// - Requantization is TFLM's `MultiplyByQuantizedMultiplier` with double rounding, `+ zp_out`
+///   and the activation clamp, in a branch-free form LLVM vectorizes across channels:
+///   `x · 2^left` (wrapping, as the C++ does in practice), then `SaturatingRoundingDoublingHighMul`
+///   as `(p + nudge) / 2^31` on the int64 product with the truncating division written as an
+///   arithmetic shift of `p + nudge` biased by `2^31 − 1` when negative, then
+///   `RoundingDivideByPOT` by `right`. The one saturating case of the high multiply needs a
+///   multiplier of −2^31, which `QuantizeMultiplier` never produces for a positive scale, so
+///   negative multipliers (and shifts outside [−31, 30]) are refused at load instead of tested
+///   per element.
 final class ChannelParameters {
   /// Number of channels.
   let count: Int
+  /// Output zero point.
+  let outputZeroPoint: Int32
+  /// Lowest output value (activation clamp).
+  let activationMin: Int32
+  /// Highest output value (activation clamp).
+  let activationMax: Int32
+  /// `[bias | multiplier | 2^left | right]`, `count` values each.
   private let storage: UnsafeMutablePointer<Int32>
 
   /// Bias with `−zp_in × Σ w[c]` folded in, per channel.
   var bias: UnsafePointer<Int32> { UnsafePointer(storage) }
-  /// Q31 requantization multiplier per channel.
-  var multipliers: UnsafePointer<Int32> { UnsafePointer(storage + count) }
-  /// Requantization shift per channel.
-  var shifts: UnsafePointer<Int32> { UnsafePointer(storage + 2 * count) }
 
-  /// Computes the parameters for `count` channels whose filter rows are `rowLength` int8 values
-  /// apart in `filter` (each row summed over `rowLength` elements, starting `rowStride` apart).
+  /// Computes the constants for `count` channels. Channel `c`'s filter elements are
+  /// `filter[c·rowStride + i·elementStride]` for `i` in `0..<rowLength`.
+  ///
+  /// - Throws: `.invalidQuantization` when a channel's multiplier is negative or its shift lies
+  ///   outside [−31, 30] (scale ratios no real model has).
   init(
     count: Int, filter: UnsafePointer<Int8>, rowLength: Int, rowStride: Int, elementStride: Int = 1,
-    bias: UnsafeRawPointer?, inputZeroPoint: Int32, multipliers: ChannelMultipliers
-  ) {
+    bias: UnsafeRawPointer?, inputZeroPoint: Int32, multipliers: ChannelMultipliers,
+    outputZeroPoint: Int32, activationMin: Int32, activationMax: Int32, context: PrepareContext
+  ) throws(ModelError) {
+    for c in 0..<count where multipliers.multipliers[c] < 0 || multipliers.shifts[c] < -31 || multipliers.shifts[c] > 30 {
+      throw context.error(
+        .invalidQuantization,
+        "channel \(c): input, filter and output scales give requantization multiplier \(multipliers.multipliers[c]) "
+          + "with shift \(multipliers.shifts[c]), outside what TFLite's arithmetic expresses")
+    }
     self.count = count
-    storage = UnsafeMutablePointer<Int32>.allocate(capacity: 3 * count)
+    self.outputZeroPoint = outputZeroPoint
+    self.activationMin = activationMin
+    self.activationMax = activationMax
+    storage = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * count)
     for channel in 0..<count {
       var sum: Int32 = 0
       let row = filter + channel * rowStride
       for i in 0..<rowLength { sum &+= Int32(row[i * elementStride]) }
-      let b =
-        bias.map {
-          Int32(littleEndian: $0.loadUnaligned(fromByteOffset: 4 * channel, as: Int32.self))
-        } ?? 0
+      let b = bias.map { Int32(littleEndian: $0.loadUnaligned(fromByteOffset: 4 * channel, as: Int32.self)) } ?? 0
+      let shift = multipliers.shifts[channel]
       storage[channel] = b &- inputZeroPoint &* sum
       storage[count + channel] = multipliers.multipliers[channel]
-      storage[2 * count + channel] = multipliers.shifts[channel]
+      storage[2 * count + channel] = Int32(1) << (shift > 0 ? shift : 0)
+      storage[3 * count + channel] = shift > 0 ? 0 : -shift
     }
   }
 
   deinit { storage.deallocate() }
+
+  /// Requantizes accumulator `x` of channel `c` to int8.
+  @inline(__always)
+  func requantize(_ x: Int32, channel c: Int) -> Int8 {
+    Self.requantize(
+      x, multiplier: storage[count + c], factor: storage[2 * count + c], right: storage[3 * count + c],
+      zeroPoint: outputZeroPoint, low: activationMin, high: activationMax)
+  }
+
+  /// Requantizes the accumulators of channels `first..<first + width` (read from `acc[0..<width]`)
+  /// into `out[0..<width]`.
+  @inline(__always)
+  func requantize(_ acc: UnsafePointer<Int32>, channels first: Int, width: Int, into out: UnsafeMutablePointer<Int8>) {
+    let multipliers = UnsafePointer(storage + count + first)
+    let factors = UnsafePointer(storage + 2 * count + first)
+    let rights = UnsafePointer(storage + 3 * count + first)
+    let zeroPoint = outputZeroPoint, low = activationMin, high = activationMax
+    for c in 0..<width {
+      out[c] = Self.requantize(
+        acc[c], multiplier: multipliers[c], factor: factors[c], right: rights[c], zeroPoint: zeroPoint, low: low,
+        high: high)
+    }
+  }
+
+  /// Requantizes one accumulator per channel for every channel.
+  @inline(__always)
+  func requantize(_ acc: UnsafePointer<Int32>, into out: UnsafeMutablePointer<Int8>) {
+    requantize(acc, channels: 0, width: count, into: out)
+  }
+
+  /// The branch-free requantization of one value with TFLite's multiplier and shift
+  /// (for tests that compare it with ``FixedPoint/multiply(_:by:shift:)``).
+  static func requantize(
+    _ x: Int32, multiplier: Int32, shift: Int32, zeroPoint: Int32, low: Int32, high: Int32
+  ) -> Int8 {
+    requantize(
+      x, multiplier: multiplier, factor: Int32(1) << (shift > 0 ? shift : 0), right: shift > 0 ? 0 : -shift,
+      zeroPoint: zeroPoint, low: low, high: high)
+  }
+
+  @inline(__always)
+  private static func requantize(
+    _ x: Int32, multiplier: Int32, factor: Int32, right: Int32, zeroPoint: Int32, low: Int32, high: Int32
+  ) -> Int8 {
+    let product = Int64(x &* factor) &* Int64(multiplier)
+    let nudged = product &+ (product >= 0 ? 1 << 30 : 1 - (1 << 30))
+    let high32 = Int32(truncatingIfNeeded: (nudged &+ ((nudged &>> 63) & 0x7FFF_FFFF)) &>> 31)
+    let mask = Int32(truncatingIfNeeded: (Int64(1) &<< Int64(right)) &- 1)
+    let remainder = high32 & mask
+    let threshold = (mask &>> 1) &+ ((high32 &>> 31) & 1)
+    let value = (high32 &>> right) &+ (remainder > threshold ? 1 : 0) &+ zeroPoint
+    return Int8(truncatingIfNeeded: Swift.min(Swift.max(value, low), high))
+  }
 }

@@ -1,10 +1,15 @@
 /// CONV_2D for int8 activations and per-channel int8 weights: stride, dilation, SAME/VALID
 /// padding, groups, fused RELU/RELU6/RELU_N1_TO_1.
 ///
-/// Arithmetic: TFLM `reference_integer_ops::ConvPerChannel`. Each output pixel's receptive
-/// field is gathered into a scratch row (im2col) with out-of-image taps set to the input zero
-/// point, which contributes exactly nothing once `−zp_in × Σ w` is folded into the bias; the
-/// row is then multiplied with each filter row.
+/// Arithmetic: TFLM `reference_integer_ops::ConvPerChannel`, with `−zp_in × Σ w` folded into
+/// the bias so the inner loops multiply raw int8 values; out-of-image taps read the input zero
+/// point, which then contributes exactly nothing. Two variants compute identical results:
+/// - *dot product* (ARM, and any model whose bytes are read-only): each output pixel's
+///   receptive field is gathered into a scratch row (im2col) and multiplied with each filter
+///   row; LLVM compiles the dot product to `smull`/`sdot` on AArch64;
+/// - *outer product* (x86-64, for models loaded with `Model(exclusiveBytes:)`): the filter is
+///   transposed in place to `[tap][input channel][output channel]` and four output pixels ×
+///   16 or 32 output channels accumulate at once in exact float32 FMA (see ``OuterProduct``).
 final class Conv2DKernel: OperatorKernel {
   struct Geometry {
     var batches = 0, inputHeight = 0, inputWidth = 0, inputDepth = 0
@@ -14,28 +19,34 @@ final class Conv2DKernel: OperatorKernel {
     var padTop = 0, padLeft = 0, groups = 1
   }
 
+  /// How the kernel computes (see the type's documentation).
+  enum Variant: Equatable {
+    case dotProduct
+    case outerProduct
+  }
+
   private let g: Geometry
+  private let variant: Variant
   private let inputIndex: Int, filterIndex: Int, outputIndex: Int, scratchIndex: Int
   private let inputZeroPoint: Int8
   private let channels: ChannelParameters
-  private let requantizer: Requantizer
   private var input: UnsafePointer<Int8>!
   private var filter: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
   private var patch: UnsafeMutablePointer<Int8>!
 
   private init(
-    geometry: Geometry, inputIndex: Int, filterIndex: Int, outputIndex: Int, scratchIndex: Int,
-    inputZeroPoint: Int8, channels: ChannelParameters, requantizer: Requantizer
+    geometry: Geometry, variant: Variant, inputIndex: Int, filterIndex: Int, outputIndex: Int,
+    scratchIndex: Int, inputZeroPoint: Int8, channels: ChannelParameters
   ) {
     g = geometry
+    self.variant = variant
     self.inputIndex = inputIndex
     self.filterIndex = filterIndex
     self.outputIndex = outputIndex
     self.scratchIndex = scratchIndex
     self.inputZeroPoint = inputZeroPoint
     self.channels = channels
-    self.requantizer = requantizer
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> Conv2DKernel {
@@ -127,22 +138,44 @@ final class Conv2DKernel: OperatorKernel {
     let filterData = try context.expectConstant(filter, "filter").baseAddress!.assumingMemoryBound(
       to: Int8.self)
     let patchLength = g.filterHeight * g.filterWidth * g.filterDepth
-    let channels = ChannelParameters(
-      count: g.outputDepth, filter: filterData, rowLength: patchLength, rowStride: patchLength,
+    let filterIndex = try context.inputIndex(1)
+    let rearrangement = context.model.rearrangement
+    let layout = rearrangement?.layouts[filterIndex] ?? .file
+    let variant: Variant =
+      context.preferences.outerProductConvolution && rearrangement != nil && g.groups == 1
+        && g.outputDepth >= 16 && patchLength <= OuterProduct.maximumDepth
+      ? .outerProduct : .dotProduct
+    guard layout == .file || variant == .outerProduct else {
+      throw context.error(
+        .unsupportedOperatorConfiguration,
+        "filter '\(filter.name)' was rearranged for another operator that shares it")
+    }
+    let range = activation.int8Range(scale: outputQ.scale, zeroPoint: outputQ.zeroPoint)
+    let channels = try ChannelParameters(
+      count: g.outputDepth, filter: filterData, rowLength: patchLength,
+      rowStride: layout == .file ? patchLength : 1,
+      elementStride: layout == .file ? 1 : g.outputDepth,
       bias: biasData,
       inputZeroPoint: inputQ.zeroPoint,
       multipliers: ChannelMultipliers(
         inputScale: inputQ.scale, filterScales: filterScales, outputScale: outputQ.scale,
-        channels: g.outputDepth))
-    let range = activation.int8Range(scale: outputQ.scale, zeroPoint: outputQ.zeroPoint)
-    let scratch = context.requestScratch(bytes: patchLength)
+        channels: g.outputDepth),
+      outputZeroPoint: outputQ.zeroPoint, activationMin: range.min, activationMax: range.max,
+      context: context)
+    if variant == .outerProduct, layout == .file, let rearrangement {
+      OuterProduct.transposeInPlace(
+        UnsafeMutablePointer(mutating: filterData), rows: g.outputDepth, columns: patchLength)
+      rearrangement.record(filterIndex, .innerMajor)
+    }
+    // Dot product: one im2col row. Outer product: a zero-point row standing in for taps
+    // outside the image.
+    let scratch = context.requestScratch(
+      bytes: variant == .dotProduct ? patchLength : g.inputDepth)
     return Conv2DKernel(
-      geometry: g, inputIndex: try context.inputIndex(0), filterIndex: try context.inputIndex(1),
+      geometry: g, variant: variant, inputIndex: try context.inputIndex(0), filterIndex: filterIndex,
       outputIndex: context.outputIndex, scratchIndex: scratch,
       inputZeroPoint: Int8(inputQ.zeroPoint),
-      channels: channels,
-      requantizer: Requantizer(
-        outputZeroPoint: outputQ.zeroPoint, activationMin: range.min, activationMax: range.max))
+      channels: channels)
   }
 
   /// The filter's per-output-channel (or single) scales, checked against the channel count.
@@ -171,12 +204,17 @@ final class Conv2DKernel: OperatorKernel {
   }
 
   func invoke() {
+    switch variant {
+    case .dotProduct: invokeDotProduct()
+    case .outerProduct: invokeOuterProduct()
+    }
+  }
+
+  private func invokeDotProduct() {
     let g = self.g
     let patchLength = g.filterHeight * g.filterWidth * g.filterDepth
     let channelsPerGroup = g.outputDepth / g.groups
     let bias = channels.bias
-    let multipliers = channels.multipliers
-    let shifts = channels.shifts
     var out = output!
     for batch in 0..<g.batches {
       let image = input + batch * g.inputHeight * g.inputWidth * g.inputDepth
@@ -192,7 +230,7 @@ final class Conv2DKernel: OperatorKernel {
             for c in firstChannel..<(firstChannel + channelsPerGroup) {
               let accumulator =
                 Int8Dot.dot(patch, filter + c * patchLength, count: patchLength) &+ bias[c]
-              out[c] = requantizer.int8(accumulator, multiplier: multipliers[c], shift: shifts[c])
+              out[c] = channels.requantize(accumulator, channel: c)
             }
           }
           out += g.outputDepth
@@ -220,6 +258,155 @@ final class Conv2DKernel: OperatorKernel {
           destination.update(repeating: inputZeroPoint, count: g.filterDepth)
         }
         destination += g.filterDepth
+      }
+    }
+  }
+}
+
+extension Conv2DKernel {
+  /// The outer-product variant: for each row of output pixels, four pixels at a time, each block
+  /// of 32 or 16 output channels accumulates over every filter tap in exact float32, then the
+  /// int32 sums get the folded bias and are requantized a pixel row at a time.
+  fileprivate func invokeOuterProduct() {
+    let g = self.g
+    // Scratch memory is shared with other operators, so the zero-point row is written each time.
+    patch.update(repeating: inputZeroPoint, count: g.inputDepth)
+    let depth = g.outputDepth
+    var out = output!
+    for batch in 0..<g.batches {
+      let image = input + batch * g.inputHeight * g.inputWidth * g.inputDepth
+      for outY in 0..<g.outputHeight {
+        var outX = 0
+        while outX < g.outputWidth {
+          let count = Swift.min(4, g.outputWidth - outX)
+          // Pixels past the end of the row repeat the last one; their results are not stored.
+          let origins = (
+            outX * g.strideWidth - g.padLeft,
+            (outX + Swift.min(1, count - 1)) * g.strideWidth - g.padLeft,
+            (outX + Swift.min(2, count - 1)) * g.strideWidth - g.padLeft,
+            (outX + Swift.min(3, count - 1)) * g.strideWidth - g.padLeft)
+          let originY = outY * g.strideHeight - g.padTop
+          var channel = 0
+          while channel < depth {
+            let remaining = depth - channel
+            if remaining >= 32 {
+              var a = (
+                SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
+                SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>()
+              )
+              forEachTapRun(image: image, originY: originY, origins: origins, channel: channel) {
+                x0, x1, x2, x3, weights, run in
+                OuterProduct.accumulate4x32(
+                  &a, x0: x0, x1: x1, x2: x2, x3: x3, weights: weights, stride: depth, depth: run)
+              }
+              store(a.0, a.1, channel: channel, into: out)
+              if count > 1 { store(a.2, a.3, channel: channel, into: out + depth) }
+              if count > 2 { store(a.4, a.5, channel: channel, into: out + 2 * depth) }
+              if count > 3 { store(a.6, a.7, channel: channel, into: out + 3 * depth) }
+              channel += 32
+            } else if remaining >= 16 {
+              var a = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+              forEachTapRun(image: image, originY: originY, origins: origins, channel: channel) {
+                x0, x1, x2, x3, weights, run in
+                OuterProduct.accumulate4x16(
+                  &a, x0: x0, x1: x1, x2: x2, x3: x3, weights: weights, stride: depth, depth: run)
+              }
+              store(a.0, channel: channel, into: out)
+              if count > 1 { store(a.1, channel: channel, into: out + depth) }
+              if count > 2 { store(a.2, channel: channel, into: out + 2 * depth) }
+              if count > 3 { store(a.3, channel: channel, into: out + 3 * depth) }
+              channel += 16
+            } else {
+              // Fewer than 16 channels left: exact int32 arithmetic, one channel at a time.
+              let bias = channels.bias
+              for c in channel..<depth {
+                var sums = (bias[c], bias[c], bias[c], bias[c])
+                forEachTapRun(image: image, originY: originY, origins: origins, channel: c) {
+                  x0, x1, x2, x3, weights, run in
+                  for k in 0..<run {
+                    let w = Int32(weights[k * depth])
+                    sums.0 &+= Int32(x0[k]) &* w
+                    sums.1 &+= Int32(x1[k]) &* w
+                    sums.2 &+= Int32(x2[k]) &* w
+                    sums.3 &+= Int32(x3[k]) &* w
+                  }
+                }
+                out[c] = channels.requantize(sums.0, channel: c)
+                if count > 1 { out[depth + c] = channels.requantize(sums.1, channel: c) }
+                if count > 2 { out[2 * depth + c] = channels.requantize(sums.2, channel: c) }
+                if count > 3 { out[3 * depth + c] = channels.requantize(sums.3, channel: c) }
+              }
+              channel = depth
+            }
+          }
+          out += count * depth
+          outX += count
+        }
+      }
+    }
+  }
+
+  /// Adds the folded bias to 16 exact float sums of channels `channel..<channel + 16` and
+  /// writes them requantized to `out[channel...]`.
+  @inline(__always)
+  private func store(_ sums: SIMD16<Float>, channel: Int, into out: UnsafeMutablePointer<Int8>) {
+    var staged = SIMD16<Int32>()
+    let bias = channels.bias + channel
+    for l in 0..<16 { staged[l] = Int32(sums[l]) &+ bias[l] }
+    withUnsafeBytes(of: &staged) {
+      channels.requantize(
+        $0.baseAddress!.assumingMemoryBound(to: Int32.self), channels: channel, width: 16, into: out + channel)
+    }
+  }
+
+  /// ``store(_:channel:into:)`` for 32 channels held in two vectors.
+  @inline(__always)
+  private func store(_ low: SIMD16<Float>, _ high: SIMD16<Float>, channel: Int, into out: UnsafeMutablePointer<Int8>) {
+    store(low, channel: channel, into: out)
+    store(high, channel: channel + 16, into: out)
+  }
+
+  /// Calls `body` with each contiguous run of filter taps for four pixels: the four pixels'
+  /// input pointers (or the zero-point row, for taps outside the image), the transposed weights
+  /// of the run starting at output channel `channel`, and the run's length. A filter row whose
+  /// taps all lie inside the image for every pixel is one run when the dilation is 1.
+  @inline(__always)
+  private func forEachTapRun(
+    image: UnsafePointer<Int8>, originY: Int, origins: (Int, Int, Int, Int), channel: Int,
+    _ body: (UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, Int) -> Void
+  ) {
+    let g = self.g
+    let depth = g.outputDepth, inputDepth = g.inputDepth
+    let zeroRow = UnsafePointer(patch!)
+    let span = (g.filterWidth - 1) * g.dilationWidth
+    let wholeRows =
+      g.dilationWidth == 1 && Swift.min(origins.0, origins.1, origins.2, origins.3) >= 0
+      && Swift.max(origins.0, origins.1, origins.2, origins.3) + span < g.inputWidth
+    for fy in 0..<g.filterHeight {
+      let y = originY + fy * g.dilationHeight
+      let weights = filter + fy * g.filterWidth * inputDepth * depth + channel
+      guard y >= 0, y < g.inputHeight else {
+        for fx in 0..<g.filterWidth {
+          body(zeroRow, zeroRow, zeroRow, zeroRow, weights + fx * inputDepth * depth, inputDepth)
+        }
+        continue
+      }
+      let row = image + y * g.inputWidth * inputDepth
+      if wholeRows {
+        body(
+          row + origins.0 * inputDepth, row + origins.1 * inputDepth, row + origins.2 * inputDepth,
+          row + origins.3 * inputDepth, weights, g.filterWidth * inputDepth)
+        continue
+      }
+      for fx in 0..<g.filterWidth {
+        let dx = fx * g.dilationWidth
+        @inline(__always) func tap(_ origin: Int) -> UnsafePointer<Int8> {
+          let x = origin + dx
+          return x >= 0 && x < g.inputWidth ? row + x * inputDepth : zeroRow
+        }
+        body(
+          tap(origins.0), tap(origins.1), tap(origins.2), tap(origins.3), weights + fx * inputDepth * depth,
+          inputDepth)
       }
     }
   }

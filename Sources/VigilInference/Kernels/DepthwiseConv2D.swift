@@ -33,7 +33,6 @@ final class DepthwiseConv2DKernel: OperatorKernel {
   private let zeroRow: UnsafePointer<Int8>
   /// Per-channel bias (with the zero-point fold) and requantization, in `[m][c]` order.
   private let channels: ChannelParameters
-  private let requantizer: ChannelRequantizer
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
   private var accumulators: UnsafeMutablePointer<Int32>!
@@ -43,7 +42,7 @@ final class DepthwiseConv2DKernel: OperatorKernel {
   private init(
     geometry: Geometry, inputIndex: Int, outputIndex: Int, scratchIndex: Int,
     filter: UnsafePointer<Int8>, storage: UnsafeMutablePointer<Int8>,
-    zeroRow: UnsafePointer<Int8>, channels: ChannelParameters, requantizer: ChannelRequantizer
+    zeroRow: UnsafePointer<Int8>, channels: ChannelParameters
   ) {
     g = geometry
     self.inputIndex = inputIndex
@@ -53,7 +52,6 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     self.storage = storage
     self.zeroRow = zeroRow
     self.channels = channels
-    self.requantizer = requantizer
   }
 
   deinit { storage.deallocate() }
@@ -190,31 +188,30 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     let scales =
       filterScales.count == 1 ? filterScales : (0..<count).map { filterScales[modelChannel($0)] }
     let reorderedBias = (0..<count).map { biasValues[modelChannel($0)] }
-    let channels = reorderedBias.withUnsafeBytes { biasBytes in
-      ChannelParameters(
+    let range = activation.int8Range(scale: outputQ.scale, zeroPoint: outputQ.zeroPoint)
+    let channels: ChannelParameters
+    do {
+      let biasBuffer = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+      defer { biasBuffer.deallocate() }
+      biasBuffer.initialize(from: reorderedBias, count: count)
+      channels = try ChannelParameters(
         count: count, filter: filterData, rowLength: taps, rowStride: 1, elementStride: count,
-        bias: biasBytes.baseAddress, inputZeroPoint: inputQ.zeroPoint,
+        bias: UnsafeRawPointer(biasBuffer), inputZeroPoint: inputQ.zeroPoint,
         multipliers: ChannelMultipliers(
           inputScale: inputQ.scale, filterScales: scales, outputScale: outputQ.scale,
-          channels: count))
-    }
-    let range = activation.int8Range(scale: outputQ.scale, zeroPoint: outputQ.zeroPoint)
-    guard
-      let requantizer = ChannelRequantizer(
-        multipliers: channels.multipliers, shifts: channels.shifts, count: count,
-        outputZeroPoint: outputQ.zeroPoint, activationMin: range.min, activationMax: range.max)
-    else {
+          channels: count),
+        outputZeroPoint: outputQ.zeroPoint, activationMin: range.min, activationMax: range.max,
+        context: context)
+    } catch {
       storage.deallocate()
-      throw context.error(
-        .invalidQuantization,
-        "input, filter and output scales give a requantization shift outside [-31, 30]")
+      throw error
     }
     // Accumulators, then (for a multiplier above 1) one staged output pixel.
     let scratch = context.requestScratch(bytes: 4 * count + (reorder ? count : 0))
     return DepthwiseConv2DKernel(
       geometry: g, inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
       scratchIndex: scratch, filter: filterData, storage: storage, zeroRow: UnsafePointer(storage),
-      channels: channels, requantizer: requantizer)
+      channels: channels)
   }
 
   func bind(_ memory: TensorMemory) {
@@ -256,9 +253,9 @@ final class DepthwiseConv2DKernel: OperatorKernel {
             }
           }
           if multiplier == 1 {
-            requantizer.requantize(acc, into: out)
+            channels.requantize(acc, into: out)
           } else {
-            requantizer.requantize(acc, into: staging)
+            channels.requantize(acc, into: staging)
             for m in 0..<multiplier {
               for c in 0..<depth { out[c &* multiplier &+ m] = staging[m &* depth &+ c] }
             }

@@ -6,14 +6,13 @@ final class FullyConnectedKernel: OperatorKernel {
   private let inputIndex: Int, filterIndex: Int, outputIndex: Int
   private let batches: Int, depth: Int, outputDepth: Int
   private let channels: ChannelParameters
-  private let requantizer: Requantizer
   private var input: UnsafePointer<Int8>!
   private var filter: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
   private init(
     inputIndex: Int, filterIndex: Int, outputIndex: Int, batches: Int, depth: Int, outputDepth: Int,
-    channels: ChannelParameters, requantizer: Requantizer
+    channels: ChannelParameters
   ) {
     self.inputIndex = inputIndex
     self.filterIndex = filterIndex
@@ -22,7 +21,6 @@ final class FullyConnectedKernel: OperatorKernel {
     self.depth = depth
     self.outputDepth = outputDepth
     self.channels = channels
-    self.requantizer = requantizer
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> FullyConnectedKernel {
@@ -109,16 +107,15 @@ final class FullyConnectedKernel: OperatorKernel {
         shifts: [Int32](repeating: m.shift, count: outputDepth))
     }
     let range = activation.int8Range(scale: outputQ.scale, zeroPoint: outputQ.zeroPoint)
-    let channels = ChannelParameters(
+    let channels = try ChannelParameters(
       count: outputDepth, filter: filterData.baseAddress!.assumingMemoryBound(to: Int8.self),
-      rowLength: depth,
-      rowStride: depth, bias: biasData, inputZeroPoint: inputQ.zeroPoint, multipliers: multipliers)
+      rowLength: depth, rowStride: depth, bias: biasData, inputZeroPoint: inputQ.zeroPoint,
+      multipliers: multipliers, outputZeroPoint: outputQ.zeroPoint, activationMin: range.min,
+      activationMax: range.max, context: context)
     return FullyConnectedKernel(
       inputIndex: try context.inputIndex(0), filterIndex: try context.inputIndex(1),
       outputIndex: context.outputIndex,
-      batches: batches, depth: depth, outputDepth: outputDepth, channels: channels,
-      requantizer: Requantizer(
-        outputZeroPoint: outputQ.zeroPoint, activationMin: range.min, activationMax: range.max))
+      batches: batches, depth: depth, outputDepth: outputDepth, channels: channels)
   }
 
   func bind(_ memory: TensorMemory) {
@@ -129,14 +126,12 @@ final class FullyConnectedKernel: OperatorKernel {
 
   func invoke() {
     let bias = channels.bias
-    let multipliers = channels.multipliers
-    let shifts = channels.shifts
     for b in 0..<batches {
       let row = input + b * depth
       let out = output + b * outputDepth
       for c in 0..<outputDepth {
         let accumulator = Int8Dot.dot(row, filter + c * depth, count: depth) &+ bias[c]
-        out[c] = requantizer.int8(accumulator, multiplier: multipliers[c], shift: shifts[c])
+        out[c] = channels.requantize(accumulator, channel: c)
       }
     }
   }

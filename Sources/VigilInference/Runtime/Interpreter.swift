@@ -41,7 +41,12 @@ public final class Interpreter {
 
   /// Prepares `model` in an arena the interpreter allocates, of exactly the planned size.
   public convenience init(model: Model) throws(ModelError) {
-    let graph = try PreparedGraph(model: model)
+    try self.init(model: model, preferences: .platformDefault)
+  }
+
+  /// Prepares `model` choosing kernel variants by `preferences` (tests run every variant).
+  convenience init(model: Model, preferences: KernelPreferences) throws(ModelError) {
+    let graph = try PreparedGraph(model: model, preferences: preferences)
     let arena = UnsafeMutableRawPointer.allocate(
       byteCount: Swift.max(graph.arenaBytes, 1), alignment: MemoryPlanner.alignment)
     self.init(graph: graph, model: model, arenaBase: arena, owned: true)

@@ -1,5 +1,6 @@
 import Foundation
-import VigilInference
+
+@testable import VigilInference
 
 /// The conformance model set: int8 .tflite models made by TensorFlow's converter with
 /// TensorFlow Lite Micro's outputs recorded for each input (Tools/conformance/generate.py).
@@ -44,18 +45,19 @@ enum Conformance {
 
 /// A model file held in 16-byte-aligned memory for the lifetime of the test.
 final class AlignedBytes {
-  let bytes: UnsafeRawBufferPointer
+  let mutableBytes: UnsafeMutableRawBufferPointer
+  var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(mutableBytes) }
 
   init(_ data: Data) {
     let buffer = UnsafeMutableRawBufferPointer.allocate(
       byteCount: max(data.count, 1), alignment: 16)
     _ = data.copyBytes(to: buffer)
-    bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<data.count])
+    mutableBytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<data.count])
   }
 
   convenience init(_ bytes: [UInt8]) { self.init(Data(bytes)) }
 
-  deinit { bytes.deallocate() }
+  deinit { mutableBytes.deallocate() }
 }
 
 /// The outcome of running a conformance model against its TFLM goldens.
@@ -72,13 +74,28 @@ struct GoldenComparison {
   var arenaBytes = 0
 }
 
+/// The ways a model can be prepared; each must give TFLM's results.
+enum KernelVariants: String, CaseIterable, Sendable {
+  /// Read-only model bytes: portable kernels (dot-product CONV_2D).
+  case readOnly
+  /// Exclusive model bytes with the outer-product CONV_2D (weights rearranged in place).
+  case rearranged
+}
+
 /// Runs conformance model `name` on every recorded input and compares each output byte with
 /// TFLM's.
-func compareWithGoldens(_ name: String) throws -> GoldenComparison {
+func compareWithGoldens(_ name: String, variants: KernelVariants = .readOnly) throws -> GoldenComparison {
   let file = AlignedBytes(try Conformance.file(name, ".tflite"))
   let inputs = try Conformance.file(name, ".input.bin")
   let expected = try Conformance.file(name, ".output.bin")
-  let interpreter = try Interpreter(model: try Model(bytes: file.bytes))
+  let interpreter: Interpreter
+  switch variants {
+  case .readOnly:
+    interpreter = try Interpreter(model: try Model(bytes: file.bytes))
+  case .rearranged:
+    interpreter = try Interpreter(
+      model: try Model(exclusiveBytes: file.mutableBytes), preferences: KernelPreferences(outerProductConvolution: true))
+  }
   let input = interpreter.inputs[0].data
   let output = interpreter.outputs[0].data
   var result = GoldenComparison(arenaBytes: interpreter.arenaBytes)
