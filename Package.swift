@@ -49,6 +49,9 @@ let package = Package(
 
     // Tests.
     .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
-    .testTarget(name: "VigilInferenceTests", dependencies: ["VigilInference"]),
+    .testTarget(
+      name: "VigilInferenceTests", dependencies: ["VigilInference"],
+      // Model fixtures are read from the source tree at run time, not bundled.
+      exclude: ["Fixtures"]),
   ]
 )

@@ -14,6 +14,17 @@ enum KernelRegistry {
     switch context.info.op {
     case .fullyConnected: return .kernel(try FullyConnectedKernel.prepare(&context))
     case .conv2D: return .kernel(try Conv2DKernel.prepare(&context))
+    case .add: return .kernel(try AddKernel.prepare(&context))
+    case .sub: return .kernel(try SubKernel.prepare(&context))
+    case .mul: return .kernel(try MulKernel.prepare(&context))
+    case .quantize: return try QuantizeKernel.prepare(&context)
+    case .dequantize: return .kernel(try DequantizeKernel.prepare(&context))
+    case .logistic: return .kernel(try LogisticKernel.prepare(&context))
+    case .tanh: return .kernel(try TanhKernel.prepare(&context))
+    case .softmax: return .kernel(try SoftmaxKernel.prepare(&context))
+    case .relu: return .kernel(try ReluKernel.prepare(&context))
+    case .relu6: return .kernel(try Relu6Kernel.prepare(&context))
+    case .leakyRelu: return .kernel(try LeakyReluKernel.prepare(&context))
     default:
       throw context.error(
         .unsupportedOperator, "operator \(context.info.op.name) is not implemented yet")
