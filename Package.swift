@@ -5,7 +5,7 @@
 // - VigilCore, VigilInference, VigilSignal: Foundation-free compute core; also builds as
 //   Embedded Swift (Scripts/check-embedded.sh, run by CI).
 // - VigilSensors: HAL protocols and chip drivers written against them.
-// - CI2C, CLibUSB: thin system-library targets; VigilLinux: the Linux backends.
+// - CI2C, CLibUSB, CGPIO: thin system-library targets; VigilLinux: the Linux backends.
 // - VigilSimulation: register-level simulated chips behind the same protocols.
 // - vigil: the operator CLI.
 import PackageDescription
@@ -34,7 +34,8 @@ let package = Package(
     .systemLibrary(
       name: "CLibUSB", path: "Sources/CLibUSB", pkgConfig: "libusb-1.0",
       providers: [.apt(["libusb-1.0-0-dev"])]),
-    .target(name: "VigilLinux", dependencies: ["VigilSensors", "CI2C", "CLibUSB"]),
+    .systemLibrary(name: "CGPIO", path: "Sources/CGPIO"),
+    .target(name: "VigilLinux", dependencies: ["VigilSensors", "CI2C", "CLibUSB", "CGPIO"]),
     .target(name: "VigilSimulation", dependencies: ["VigilSensors", "VigilCore"]),
 
     // Operator command line.
@@ -51,7 +52,19 @@ let package = Package(
     .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
     .testTarget(
       name: "VigilInferenceTests", dependencies: ["VigilInference"],
-      // Model fixtures are read from the source tree at run time, not bundled.
+      exclude: ["Conformance", "Fixtures"]),
+    .testTarget(name: "VigilSensorsTests", dependencies: ["VigilSensors", "VigilSimulation", "VigilCore"]),
+    .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilSensors", "VigilCore"]),
+    // The Linux backends against emulated devices: a pty, and umockdev's preload library
+    // (Scripts/test-emulated runs the tests that need it under umockdev-wrapper/umockdev-run).
+    .systemLibrary(
+      name: "CUMockdev", path: "Tests/CUMockdev", pkgConfig: "umockdev-1.0",
+      providers: [.apt(["libumockdev-dev"])]),
+    .testTarget(
+      name: "VigilLinuxTests",
+      dependencies: [
+        "VigilLinux", "VigilSensors", "VigilSimulation", "VigilCore", "CUMockdev", "CI2C",
+      ],
       exclude: ["Fixtures"]),
   ]
 )

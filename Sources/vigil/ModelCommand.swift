@@ -34,12 +34,14 @@ extension ModelCommand {
       try reportingErrors {
         let file = try ModelFile(path: model)
         let verified = try file.model()
-        let plan = try ArenaPlan(model: verified)
-        if json {
-          print(try ModelReport(model: verified, plan: plan).json())
-        } else {
-          print(ModelReport(model: verified, plan: plan).text(path: model))
-        }
+        // A model that verifies but cannot be prepared (an unsupported operator configuration)
+        // is still described; the exit status says it cannot run.
+        var plan: ArenaPlan?
+        var failure: ModelError?
+        do throws(ModelError) { plan = try ArenaPlan(model: verified) } catch { failure = error }
+        let report = ModelReport(model: verified, plan: plan, error: failure?.description)
+        print(json ? try report.json() : report.text(path: model))
+        if let failure { throw CLIError("'\(model)' cannot run: \(failure)") }
       }
     }
   }

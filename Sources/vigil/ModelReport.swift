@@ -24,7 +24,9 @@ struct ModelReport: Encodable {
     let quantizedDimension: Int?
   }
 
-  let arenaBytes: Int
+  let arenaBytes: Int?
+  /// Why the model cannot be prepared to run, when it cannot.
+  let error: String?
   let ops: [String]
   let operators: [Operator]
   let tensors: [Tensor]
@@ -33,8 +35,9 @@ struct ModelReport: Encodable {
   let constantBytes: Int
   let scratchBytes: [Int]
 
-  init(model: Model, plan: ArenaPlan) {
-    arenaBytes = plan.arenaBytes
+  init(model: Model, plan: ArenaPlan?, error: String? = nil) {
+    arenaBytes = plan?.arenaBytes
+    self.error = error
     ops = model.operators.map { $0.op.name }
     operators = model.operators.enumerated().map { index, op in
       Operator(
@@ -43,7 +46,7 @@ struct ModelReport: Encodable {
     tensors = model.tensors.enumerated().map { index, t in
       Tensor(
         index: index, name: t.name, type: t.type.description, shape: t.shape, bytes: t.byteCount,
-        constant: t.isConstant, arenaOffset: plan.tensorOffsets[index],
+        constant: t.isConstant, arenaOffset: plan?.tensorOffsets[index] ?? nil,
         scales: t.quantization?.scales,
         zeroPoints: t.quantization?.zeroPoints,
         quantizedDimension: t.quantization.map { $0.isPerChannel ? $0.quantizedDimension : nil }
@@ -52,7 +55,7 @@ struct ModelReport: Encodable {
     inputs = model.inputs
     outputs = model.outputs
     constantBytes = model.tensors.reduce(0) { $0 + ($1.isConstant ? $1.byteCount : 0) }
-    scratchBytes = plan.scratchBytes
+    scratchBytes = plan?.scratchBytes ?? []
   }
 
   func json() throws -> String {
@@ -64,9 +67,13 @@ struct ModelReport: Encodable {
   func text(path: String) -> String {
     var lines: [String] = []
     lines.append("\(path): \(operators.count) operators, \(tensors.count) tensors")
-    lines.append(
-      "arena: \(arenaBytes) bytes (activations and scratch, planned at load); constants: \(constantBytes) bytes in the file"
-    )
+    if let arenaBytes {
+      lines.append(
+        "arena: \(arenaBytes) bytes (activations and scratch, planned at load); constants: \(constantBytes) bytes in the file"
+      )
+    } else {
+      lines.append("arena: not planned: the model cannot run in Vigil (\(error ?? "unknown reason"))")
+    }
     lines.append("inputs: \(inputs.map(describe).joined(separator: ", "))")
     lines.append("outputs: \(outputs.map(describe).joined(separator: ", "))")
     lines.append("")

@@ -57,10 +57,10 @@ public enum BuiltinOperator: Int32, CaseIterable, Sendable {
   public var maximumVersion: Int32 {
     switch self {
     case .add: return 2
-    case .averagePool2D, .maxPool2D: return 3
-    case .concatenation: return 4
+    case .averagePool2D, .maxPool2D: return 2
+    case .concatenation: return 2
     case .conv2D: return 6
-    case .depthwiseConv2D: return 7
+    case .depthwiseConv2D: return 3
     case .dequantize: return 2
     case .fullyConnected: return 11
     case .logistic, .tanh: return 2
@@ -70,13 +70,13 @@ public enum BuiltinOperator: Int32, CaseIterable, Sendable {
     case .reshape: return 1
     case .softmax: return 2
     case .pad: return 4
-    case .transpose: return 6
-    case .mean: return 3
+    case .transpose: return 4
+    case .mean: return 2
     case .sub: return 3
-    case .squeeze: return 2
-    case .stridedSlice: return 6
-    case .expandDims: return 2
-    case .reduceMax: return 3
+    case .squeeze: return 1
+    case .stridedSlice: return 2
+    case .expandDims: return 1
+    case .reduceMax: return 2
     case .leakyRelu: return 1
     case .quantize: return 1
     }
@@ -113,6 +113,8 @@ public enum BuiltinOperator: Int32, CaseIterable, Sendable {
     case 32: return "CUSTOM"
     case 34: return "PAD"
     case 36: return "GATHER"
+    case 37: return "BATCH_TO_SPACE_ND"
+    case 38: return "SPACE_TO_BATCH_ND"
     case 39: return "TRANSPOSE"
     case 40: return "MEAN"
     case 41: return "SUB"

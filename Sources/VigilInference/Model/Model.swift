@@ -72,10 +72,29 @@ public struct Model {
   /// The description string the converter wrote, if any.
   public private(set) var modelDescription: String?
 
-  /// Verifies and decodes a TFLite flatbuffer.
+  /// Weight tensors the interpreter has rearranged in place, when the model's bytes were handed
+  /// over with ``init(exclusiveBytes:)``; `nil` when the bytes are read-only.
+  let rearrangement: WeightRearrangement?
+
+  /// Verifies and decodes a TFLite flatbuffer whose bytes stay read-only.
   ///
   /// - Throws: ``ModelError`` naming the offset, operator or tensor at fault.
   public init(bytes: UnsafeRawBufferPointer) throws(ModelError) {
+    try self.init(bytes: bytes, rearrangement: nil)
+  }
+
+  /// Verifies and decodes a TFLite flatbuffer whose bytes belong to this model alone.
+  ///
+  /// Interpreters made from it may rearrange constant weight tensors *in place* into the layout
+  /// their fastest kernels read (for example CONV_2D filters transposed to input-major order on
+  /// x86-64), which costs no memory. The bytes then no longer equal the file: no other `Model`
+  /// may be made from them, and copies of this `Model` share the record of what was rearranged.
+  public init(exclusiveBytes bytes: UnsafeMutableRawBufferPointer) throws(ModelError) {
+    try self.init(bytes: UnsafeRawBufferPointer(bytes), rearrangement: WeightRearrangement())
+  }
+
+  private init(bytes: UnsafeRawBufferPointer, rearrangement: WeightRearrangement?) throws(ModelError) {
+    self.rearrangement = rearrangement
     let reader = ModelReader(buffer: FlatBuffer(bytes: bytes))
     let decoded = try reader.read()
     tensors = decoded.tensors
@@ -84,4 +103,22 @@ public struct Model {
     outputs = decoded.outputs
     modelDescription = decoded.description
   }
+}
+
+/// The record of weight tensors rearranged in place, shared by every copy of a ``Model`` made
+/// with `init(exclusiveBytes:)`.
+final class WeightRearrangement {
+  /// The layout each rearranged tensor now has, by tensor index.
+  private(set) var layouts: [Int: WeightLayout] = [:]
+
+  /// Notes that tensor `index` now has `layout`.
+  func record(_ index: Int, _ layout: WeightLayout) { layouts[index] = layout }
+}
+
+/// How a constant weight tensor's bytes are laid out.
+enum WeightLayout: Equatable {
+  /// As in the file: `[output channels][inner]`, the inner dimension contiguous.
+  case file
+  /// Transposed: `[inner][output channels]`, the output channels contiguous.
+  case innerMajor
 }

@@ -25,9 +25,18 @@ enum KernelRegistry {
     case .relu: return .kernel(try ReluKernel.prepare(&context))
     case .relu6: return .kernel(try Relu6Kernel.prepare(&context))
     case .leakyRelu: return .kernel(try LeakyReluKernel.prepare(&context))
-    default:
-      throw context.error(
-        .unsupportedOperator, "operator \(context.info.op.name) is not implemented yet")
+    case .depthwiseConv2D: return .kernel(try DepthwiseConv2DKernel.prepare(&context))
+    case .averagePool2D: return .kernel(try AveragePool2DKernel.prepare(&context))
+    case .maxPool2D: return .kernel(try MaxPool2DKernel.prepare(&context))
+    case .concatenation: return .kernel(try ConcatenationKernel.prepare(&context))
+    case .mean: return .kernel(try MeanKernel.prepare(&context))
+    case .reduceMax: return .kernel(try ReduceMaxKernel.prepare(&context))
+    case .pad: return .kernel(try PadKernel.prepare(&context))
+    case .stridedSlice: return .kernel(try StridedSliceKernel.prepare(&context))
+    case .transpose: return .kernel(try TransposeKernel.prepare(&context))
+    case .reshape: return try ReshapeKernel.prepare(&context)
+    case .squeeze: return try SqueezeKernel.prepare(&context)
+    case .expandDims: return try ExpandDimsKernel.prepare(&context)
     }
   }
 }

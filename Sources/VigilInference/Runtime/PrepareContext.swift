@@ -9,6 +9,8 @@ struct PrepareContext {
   let info: OperatorInfo
   /// Scratch buffers requested so far by all kernels (bytes each).
   var scratchSizes: [Int]
+  /// Which kernel variants to prefer.
+  var preferences = KernelPreferences.platformDefault
 
   /// `subgraph 0, operator N (NAME)`.
   var location: String { "subgraph 0, operator \(index) (\(info.op.name))" }
@@ -138,5 +140,23 @@ struct PrepareContext {
         "builtin options are of union type \(info.optionsType); expected \(name) (\(type))")
     }
     return table
+  }
+}
+
+/// Choices between kernel variants that compute identical results.
+struct KernelPreferences {
+  /// Whether CONV_2D may use its outer-product variant (float32 FMA on exact small integers,
+  /// filters transposed in place). It is the fast variant where LLVM cannot reach int8 dot
+  /// instructions from Swift (x86-64); on ARM the int8 dot-product variant compiles to
+  /// `smull`/`sdot` and is preferred.
+  var outerProductConvolution: Bool
+
+  /// The preferences for the platform being compiled for.
+  static var platformDefault: KernelPreferences {
+    #if arch(x86_64)
+      return KernelPreferences(outerProductConvolution: true)
+    #else
+      return KernelPreferences(outerProductConvolution: false)
+    #endif
   }
 }

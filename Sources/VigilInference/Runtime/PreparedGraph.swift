@@ -14,7 +14,7 @@ struct PreparedGraph {
   /// Size of each scratch buffer.
   var scratchSizes: [Int] = []
 
-  init(model: Model) throws(ModelError) {
+  init(model: Model, preferences: KernelPreferences = .platformDefault) throws(ModelError) {
     let tensorCount = model.tensors.count
     tensorOffsets = [Int?](repeating: nil, count: tensorCount)
     constants = model.tensors.map { $0.constantData }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import VigilInference
@@ -26,6 +27,37 @@ import Testing
     // output zero point −128.
     let (outputs, _) = try GoldenRunner.run(fixture: "relu6_converted", op: "relu6")
     #expect(outputs.prefix(32).allSatisfy { Int8(bitPattern: $0) == -128 })
+  }
+
+  /// The conformance set's `relu6` (another converter-made standalone RELU6) records TFLM's
+  /// behaviour; ``Relu6Kernel/tflmTable(input:)`` reproduces it byte for byte, which shows the
+  /// divergence is exactly the missing requantization.
+  @Test(arguments: [("relu6", "relu6_converted")])
+  func tflmsRelu6IsTheInputClampedWithoutRequantization(conformance: String, fixture: String)
+    throws
+  {
+    let cases: [(model: Data, inputs: Data, tflm: Data)] = [
+      (
+        try Conformance.file(conformance, ".tflite"),
+        try Conformance.file(conformance, ".input.bin"),
+        try Conformance.file(conformance, ".output.bin")
+      ),
+      (
+        try Fixtures.data("relu6", fixture + ".tflite"),
+        try Fixtures.data("relu6", fixture + ".input.bin"),
+        try Fixtures.data("relu6", fixture + ".output.bin")
+      ),
+    ]
+    for (model, inputs, tflm) in cases {
+      let loaded = try LoadedModel(model)
+      let q = try #require(loaded.model.tensors[loaded.model.inputs[0]].quantization)
+      let table = Relu6Kernel.tflmTable(input: (q.scale, q.zeroPoint))
+      let emulated = inputs.map { UInt8(bitPattern: table[Int($0)]) }
+      #expect(emulated == [UInt8](tflm))
+      // And Vigil's own output differs from it.
+      let interpreter = try loaded.interpreter()
+      #expect(GoldenRunner.run(interpreter, inputs: inputs) != [UInt8](tflm))
+    }
   }
 
   @Test func relu6WithMismatchedSizesIsRejected() throws {

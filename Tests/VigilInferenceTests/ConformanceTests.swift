@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import VigilInference
+
+@Suite struct ConformanceTests {
+  @Test func theConformanceSetIsPresentAndCoversEveryRequiredOperator() {
+    let required = [
+      "ADD", "SUB", "MUL", "AVERAGE_POOL_2D", "MAX_POOL_2D", "CONCATENATION", "CONV_2D",
+      "DEPTHWISE_CONV_2D",
+      "FULLY_CONNECTED", "QUANTIZE", "DEQUANTIZE", "LOGISTIC", "TANH", "SOFTMAX", "RELU", "RELU6",
+      "LEAKY_RELU",
+      "MEAN", "REDUCE_MAX", "PAD", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "STRIDED_SLICE",
+      "TRANSPOSE",
+    ]
+    #expect(!Conformance.entries.isEmpty, "manifest.json missing in \(Conformance.directory.path)")
+    let covered = Set(Conformance.entries.flatMap(\.ops))
+    #expect(
+      Set(required).subtracting(covered).isEmpty,
+      "not covered: \(Set(required).subtracting(covered).sorted())")
+  }
+
+  /// Models whose goldens record TFLM behaviour Vigil deliberately does not reproduce, and why.
+  /// Each is checked against TFLM's recorded bytes and the reference Vigil follows instead in
+  /// its operator's tests.
+  static let deliberateDivergences = [
+    "relu6":
+      "TFLM's RELU6 ignores the output quantization; Vigil requantizes as LiteRT does (Relu6Tests)"
+  ]
+
+  @Test(arguments: Conformance.entries.filter { deliberateDivergences[$0.name] == nil })
+  func everyOutputByteMatchesTensorFlowLiteMicro(_ entry: Conformance.Entry) throws {
+    let result = try compareWithGoldens(entry.name)
+    #expect(result.invocations == entry.invocations)
+    #expect(
+      result.mismatchedBytes == 0,
+      "\(entry.name): \(result.mismatchedBytes) of \(result.bytes) bytes differ; first: \(String(describing: result.firstMismatch))"
+    )
+  }
+
+  @Test(arguments: Conformance.entries)
+  func theArenaIsNoLargerThanTheSmallestArenaTFLMRunsIn(_ entry: Conformance.Entry) throws {
+    let file = AlignedBytes(try Conformance.file(entry.name, ".tflite"))
+    let plan = try ArenaPlan(model: try Model(bytes: file.bytes))
+    #expect(
+      plan.arenaBytes <= entry.tflmArenaBytes,
+      "\(entry.name): Vigil \(plan.arenaBytes) > TFLM \(entry.tflmArenaBytes)")
+  }
+}
