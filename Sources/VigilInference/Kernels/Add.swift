@@ -9,7 +9,8 @@
 ///
 /// Because each input is int8, its scaled value depends only on the input byte: the kernel
 /// precomputes both 256-entry tables while preparing and does one table read per operand, an
-/// add and the output requantization per element.
+/// add and the output requantization per element. With a small constant operand, or the same
+/// tensor twice, it runs as ``ConstantOperandKernel`` or ``Int8TableKernel`` instead.
 ///
 /// Versions (`lite/tools/versioning/op_version.cc`): float32 1, int8 2; 3 (int16 with general
 /// scales), 4 (int64) and 5 (unquantized int16) are not implemented.
@@ -36,7 +37,8 @@ final class AddKernel: OperatorKernel {
 
   private let operands: BinaryOperands
   private let tables: UnsafeMutablePointer<Int32>  // 2 × 256 scaled inputs
-  private let arithmetic: Arithmetic
+  /// The per-element arithmetic, with tables this kernel owns.
+  let arithmetic: Arithmetic
   private var input1: UnsafePointer<Int8>!
   private var input2: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
@@ -69,9 +71,10 @@ final class AddKernel: OperatorKernel {
 
   deinit { tables.deallocate() }
 
-  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> AddKernel {
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> any OperatorKernel {
     let operands = try BinaryOperands(context, optionsType: 11, optionsName: "AddOptions")
-    return try AddKernel(operands: operands, subtract: false, context)
+    let kernel = try AddKernel(operands: operands, subtract: false, context)
+    return operands.specializedKernel(kernel.arithmetic, model: context.model) ?? kernel
   }
 
   /// A kernel adding (or, for SUB, subtracting) the checked `operands`, with the multipliers of

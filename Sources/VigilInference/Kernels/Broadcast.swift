@@ -1,8 +1,17 @@
-/// An element-wise operation on two int8 operands: the per-element arithmetic of ADD, SUB, MUL.
-protocol Int8BinaryArithmetic {
+/// An element-wise operation on two operands giving int8: the per-element arithmetic of ADD,
+/// SUB and MUL (on two int8 operands), or a table lookup keyed by an int8 element and the index
+/// of a constant operand's element.
+protocol BinaryArithmetic {
+  /// The element type of the first operand.
+  associatedtype Left
+  /// The element type of the second operand.
+  associatedtype Right
   /// The output element for operand elements `a` and `b`.
-  func apply(_ a: Int8, _ b: Int8) -> Int8
+  func apply(_ a: Left, _ b: Right) -> Int8
 }
+
+/// A ``BinaryArithmetic`` on two int8 operands.
+protocol Int8BinaryArithmetic: BinaryArithmetic where Left == Int8, Right == Int8 {}
 
 /// How an element-wise binary operator walks its operands under TFLite's (numpy's) broadcasting
 /// rules, planned once while preparing.
@@ -93,50 +102,74 @@ struct BroadcastLoops {
 
   /// Runs `operation` over every output element.
   @inline(__always)
-  func run<Operation: Int8BinaryArithmetic>(
-    _ operation: Operation, _ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>,
-    _ output: UnsafeMutablePointer<Int8>
+  func run<Operation: BinaryArithmetic>(
+    _ operation: Operation, _ a: UnsafePointer<Operation.Left>,
+    _ b: UnsafePointer<Operation.Right>, _ output: UnsafeMutablePointer<Int8>
   ) {
-    walk(level: 0, operation, a, b, output)
+    if outer.isEmpty {
+      innermost(operation, a, b, output, runs: 1, (0, 0, 0))
+    } else {
+      walk(level: 0, operation, a, b, output)
+    }
   }
 
-  @inline(__always)
-  private func walk<Operation: Int8BinaryArithmetic>(
-    level: Int, _ operation: Operation, _ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>,
-    _ output: UnsafeMutablePointer<Int8>
+  /// Outer loop `level`; the last outer loop and the innermost loop run as one loop nest, so a
+  /// short innermost run costs no call.
+  private func walk<Operation: BinaryArithmetic>(
+    level: Int, _ operation: Operation, _ a: UnsafePointer<Operation.Left>,
+    _ b: UnsafePointer<Operation.Right>, _ output: UnsafeMutablePointer<Int8>
   ) {
-    if level == outer.count {
-      let count = innerCount
-      switch inner {
-      case .dense:
-        for i in 0..<count { output[i] = operation.apply(a[i], b[i]) }
-      case .repeatA:
-        let x = a[0]
-        for i in 0..<count { output[i] = operation.apply(x, b[i]) }
-      case .repeatB:
-        let y = b[0]
-        for i in 0..<count { output[i] = operation.apply(a[i], y) }
-      }
+    let loop = outer[level]
+    if level == outer.count - 1 {
+      innermost(operation, a, b, output, runs: loop.count, (loop.a, loop.b, loop.output))
       return
     }
-    let loop = outer[level]
     var pa = a
     var pb = b
     var po = output
     for _ in 0..<loop.count {
-      walkOuter(level: level + 1, operation, pa, pb, po)
+      walk(level: level + 1, operation, pa, pb, po)
       pa += loop.a
       pb += loop.b
       po += loop.output
     }
   }
 
-  // A separate non-inlined entry for the recursion, so `walk` itself can be inlined into the
-  // caller for the common case of no outer loops.
-  private func walkOuter<Operation: Int8BinaryArithmetic>(
-    level: Int, _ operation: Operation, _ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>,
-    _ output: UnsafeMutablePointer<Int8>
+  /// `runs` innermost loops, each starting `step` elements after the previous one.
+  @inline(__always)
+  private func innermost<Operation: BinaryArithmetic>(
+    _ operation: Operation, _ a: UnsafePointer<Operation.Left>,
+    _ b: UnsafePointer<Operation.Right>, _ output: UnsafeMutablePointer<Int8>, runs: Int,
+    _ step: (a: Int, b: Int, output: Int)
   ) {
-    walk(level: level, operation, a, b, output)
+    let count = innerCount
+    var pa = a
+    var pb = b
+    var po = output
+    switch inner {
+    case .dense:
+      for _ in 0..<runs {
+        for i in 0..<count { po[i] = operation.apply(pa[i], pb[i]) }
+        pa += step.a
+        pb += step.b
+        po += step.output
+      }
+    case .repeatA:
+      for _ in 0..<runs {
+        let x = pa[0]
+        for i in 0..<count { po[i] = operation.apply(x, pb[i]) }
+        pa += step.a
+        pb += step.b
+        po += step.output
+      }
+    case .repeatB:
+      for _ in 0..<runs {
+        let y = pb[0]
+        for i in 0..<count { po[i] = operation.apply(pa[i], y) }
+        pa += step.a
+        pb += step.b
+        po += step.output
+      }
+    }
   }
 }

@@ -6,6 +6,9 @@
 /// `s1 · s2 / s_out` (computed in double from the float scales; it may exceed 1), offset by the
 /// output zero point and clamped to the activation range.
 ///
+/// With a small constant operand, or the same tensor twice, it runs as ``ConstantOperandKernel``
+/// or ``Int8TableKernel``.
+///
 /// Versions (`lite/tools/versioning/op_version.cc`): float32 1, int8 2, and 3 when the rescale
 /// `s1 · s2 / s_out` is at least 1; 4 and above (int16, int64, complex, uint32) are not
 /// implemented.
@@ -39,7 +42,7 @@ final class MulKernel: OperatorKernel {
     self.arithmetic = arithmetic
   }
 
-  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> MulKernel {
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> any OperatorKernel {
     let operands = try BinaryOperands(context, optionsType: 21, optionsName: "MulOptions")
     let real =
       Double(operands.quantization1.scale) * Double(operands.quantization2.scale)
@@ -53,14 +56,14 @@ final class MulKernel: OperatorKernel {
         "rescale factor \(real) (input scale × input scale / output scale) is too large: "
           + "the int32 requantization would overflow")
     }
-    return MulKernel(
-      operands: operands,
-      arithmetic: Arithmetic(
-        offset1: 0 &- operands.quantization1.zeroPoint,
-        offset2: 0 &- operands.quantization2.zeroPoint,
-        multiplier: m.multiplier, shift: m.shift,
-        outputZeroPoint: operands.outputQuantization.zeroPoint,
-        activationMin: operands.activationMin, activationMax: operands.activationMax))
+    let arithmetic = Arithmetic(
+      offset1: 0 &- operands.quantization1.zeroPoint,
+      offset2: 0 &- operands.quantization2.zeroPoint,
+      multiplier: m.multiplier, shift: m.shift,
+      outputZeroPoint: operands.outputQuantization.zeroPoint,
+      activationMin: operands.activationMin, activationMax: operands.activationMax)
+    return operands.specializedKernel(arithmetic, model: context.model)
+      ?? MulKernel(operands: operands, arithmetic: arithmetic)
   }
 
   func bind(_ memory: TensorMemory) {

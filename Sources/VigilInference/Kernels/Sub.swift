@@ -16,8 +16,9 @@
 /// have different shapes and one has more than 4 dimensions; 4 (int64) and 5 (int16) are not
 /// implemented.
 enum SubKernel {
-  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> AddKernel {
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> any OperatorKernel {
     let operands = try BinaryOperands(context, optionsType: 28, optionsName: "SubOptions")
-    return try AddKernel(operands: operands, subtract: true, context)
+    let kernel = try AddKernel(operands: operands, subtract: true, context)
+    return operands.specializedKernel(kernel.arithmetic, model: context.model) ?? kernel
   }
 }

@@ -77,3 +77,27 @@ enum MultiplierPrecision {
     return zip(viaFloat, viaDouble).map { $0 != $1 }
   }
 }
+
+/// Which kernel ADD, SUB and MUL prepare into for each operand pattern.
+@Suite struct BinaryKernelSelectionTests {
+  static func kernels(_ op: String, _ name: String) throws -> [any OperatorKernel] {
+    let loaded = try LoadedModel(fixture: name, op: op)
+    return try PreparedGraph(model: loaded.model).kernels
+  }
+
+  @Test func smallConstantOperandsRunAsTablesPerConstantElement() throws {
+    #expect(try Self.kernels("add", "add_scalar_const_relu6").first is ConstantOperandKernel)
+    #expect(try Self.kernels("mul", "mul_channel_const_relu").first is ConstantOperandKernel)
+    #expect(try Self.kernels("sub", "sub_const_minus_input_relu").first is ConstantOperandKernel)
+  }
+
+  @Test func aTensorCombinedWithItselfRunsAsOneTable() throws {
+    #expect(try Self.kernels("mul", "mul_square").first is Int8TableKernel)
+  }
+
+  @Test func largeConstantsAndTwoVariableInputsUseTheGeneralKernels() throws {
+    #expect(try Self.kernels("add", "add_large_constant").first is AddKernel)
+    #expect(try Self.kernels("add", "add_broadcast_4d").first is AddKernel)
+    #expect(try Self.kernels("mul", "mul_broadcast_4d").first is MulKernel)
+  }
+}
