@@ -39,6 +39,7 @@ import Testing
     ([1, 4, 1, 3], [1, 1, 5, 3]), ([2, 3, 4], [2, 3, 4]), ([], [2, 3]), ([3], [2, 1]),
     ([1, 2, 3, 1, 4], [2, 1, 1, 5, 1]), ([1, 2, 3, 1, 4, 2], [2, 1, 1, 5, 1, 1]), ([1], [1]),
     ([5, 1, 1], [1, 1, 7]), ([2, 1, 3, 1], [1, 4, 1, 5]), ([1, 1, 1], [1]),
+    ([2, 1, 2, 1, 2, 1, 2, 1], [1, 2, 1, 2, 1, 2, 1, 2]), ([3, 1, 4], [1, 1, 2, 1, 1, 1]),
   ])
   func walkerVisitsTheSameOperandElementsAsNumpyBroadcasting(a: [Int], b: [Int]) throws {
     let out = try #require(BroadcastLoops.broadcastShape(a, b))
