@@ -56,29 +56,29 @@ public enum BuiltinOperator: Int32, CaseIterable, Sendable {
   /// versions add types (int16, int4) or semantics Vigil does not implement.
   public var maximumVersion: Int32 {
     switch self {
-    case .add: return 5
+    case .add: return 2
     case .averagePool2D, .maxPool2D: return 2
     case .concatenation: return 2
     case .conv2D: return 6
     case .depthwiseConv2D: return 3
-    case .dequantize: return 5
+    case .dequantize: return 2
     case .fullyConnected: return 11
-    case .logistic, .tanh: return 3
-    case .mul: return 7
-    case .relu: return 3
+    case .logistic, .tanh: return 2
+    case .mul: return 3
+    case .relu: return 2
     case .relu6: return 2
     case .reshape: return 1
-    case .softmax: return 3
+    case .softmax: return 2
     case .pad: return 4
     case .transpose: return 4
     case .mean: return 2
-    case .sub: return 5
+    case .sub: return 3
     case .squeeze: return 1
     case .stridedSlice: return 2
     case .expandDims: return 1
     case .reduceMax: return 2
-    case .leakyRelu: return 2
-    case .quantize: return 3
+    case .leakyRelu: return 1
+    case .quantize: return 1
     }
   }
 

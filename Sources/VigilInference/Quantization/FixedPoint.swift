@@ -54,12 +54,13 @@ public enum FixedPoint {
   }
 
   /// gemmlowp's `RoundingDivideByPOT`: `x / 2^exponent` rounded to nearest, ties away from zero.
+  /// `exponent` must be in 0...31, as in gemmlowp (masking shifts keep it branch-free).
   @inline(__always)
   public static func roundingDivideByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
-    let mask: Int32 = Int32(truncatingIfNeeded: (Int64(1) << Int64(exponent)) &- 1)
+    let mask: Int32 = Int32(truncatingIfNeeded: (Int64(1) &<< Int64(exponent)) &- 1)
     let remainder = x & mask
-    let threshold = (mask >> 1) &+ (x < 0 ? 1 : 0)
-    return (x >> exponent) &+ (remainder > threshold ? 1 : 0)
+    let threshold = (mask &>> 1) &+ (x < 0 ? 1 : 0)
+    return (x &>> exponent) &+ (remainder > threshold ? 1 : 0)
   }
 
   /// TFLite's `MultiplyByQuantizedMultiplier` (double rounding): scales an int32 accumulator

@@ -14,6 +14,17 @@ enum KernelRegistry {
     switch context.info.op {
     case .fullyConnected: return .kernel(try FullyConnectedKernel.prepare(&context))
     case .conv2D: return .kernel(try Conv2DKernel.prepare(&context))
+    case .add: return .kernel(try AddKernel.prepare(&context))
+    case .sub: return .kernel(try SubKernel.prepare(&context))
+    case .mul: return .kernel(try MulKernel.prepare(&context))
+    case .quantize: return try QuantizeKernel.prepare(&context)
+    case .dequantize: return .kernel(try DequantizeKernel.prepare(&context))
+    case .logistic: return .kernel(try LogisticKernel.prepare(&context))
+    case .tanh: return .kernel(try TanhKernel.prepare(&context))
+    case .softmax: return .kernel(try SoftmaxKernel.prepare(&context))
+    case .relu: return .kernel(try ReluKernel.prepare(&context))
+    case .relu6: return .kernel(try Relu6Kernel.prepare(&context))
+    case .leakyRelu: return .kernel(try LeakyReluKernel.prepare(&context))
     case .depthwiseConv2D: return .kernel(try DepthwiseConv2DKernel.prepare(&context))
     case .averagePool2D: return .kernel(try AveragePool2DKernel.prepare(&context))
     case .maxPool2D: return .kernel(try MaxPool2DKernel.prepare(&context))
@@ -26,9 +37,6 @@ enum KernelRegistry {
     case .reshape: return try ReshapeKernel.prepare(&context)
     case .squeeze: return try SqueezeKernel.prepare(&context)
     case .expandDims: return try ExpandDimsKernel.prepare(&context)
-    default:
-      throw context.error(
-        .unsupportedOperator, "operator \(context.info.op.name) is not implemented yet")
     }
   }
 }

@@ -1,0 +1,98 @@
+/// QUANTIZE: float32 → int8 (a float-I/O model's first operator), or int8 → int8 requantization.
+///
+/// float32 → int8 follows TFLM `quantize_common.cc` and `reference_ops::AffineQuantize`:
+/// `clamp(Int32(roundf(x / scale)) + zero_point)`, dividing in single precision (the stored
+/// double scale is narrowed back to the tensor's float scale) and rounding halves away from zero.
+///
+/// Where TFLM is undefined, Vigil saturates instead. TFLM converts the rounded quotient to int32
+/// with a plain C++ cast, which is undefined for NaN and for |x / scale| ≥ 2^31; on x86-64 the
+/// cast yields INT32_MIN, and adding a negative zero point then wraps, so the recorded TFLM
+/// golden (`quantize_nonfinite`) maps NaN, +∞, −∞, ±3e38 and ±1e9 (scale 0.25, zero point −3)
+/// all to 127; an ARM build would give other values. Vigil maps NaN to the zero point (real 0),
+/// and values beyond the int8 range to −128 or 127 by sign. Every input for which TFLM's
+/// arithmetic is defined gives TFLM's result.
+///
+/// int8 → int8 follows `reference_ops::Requantize`: `clamp(MultiplyByQuantizedMultiplier(x − zp_in,
+/// s_in / s_out) + zp_out)`, run as a 256-entry table.
+///
+/// Versions (`lite/tools/versioning/op_version.cc`): 1 for both forms; 2 (int16 output),
+/// 3 (per-channel) and 4 (int4) are not implemented.
+final class QuantizeKernel: OperatorKernel {
+  private let inputIndex: Int, outputIndex: Int
+  private let count: Int
+  private let scale: Float
+  private let zeroPoint: Int32
+  private var input: UnsafePointer<Float>!
+  private var output: UnsafeMutablePointer<Int8>!
+
+  private init(inputIndex: Int, outputIndex: Int, count: Int, scale: Float, zeroPoint: Int32) {
+    self.inputIndex = inputIndex
+    self.outputIndex = outputIndex
+    self.count = count
+    self.scale = scale
+    self.zeroPoint = zeroPoint
+  }
+
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> PreparedOperator {
+    try context.expectInputs(1)
+    let input = try context.input(0)
+    switch input.type {
+    case .float32:
+      let (input, output) = try context.elementwiseUnary(input: .float32, output: .int8)
+      let outputQ = try context.positiveScaleQuantization(output, "output")
+      return .kernel(
+        QuantizeKernel(
+          inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
+          count: input.elementCount, scale: outputQ.scale, zeroPoint: outputQ.zeroPoint))
+    case .int8:
+      let (input, output) = try context.elementwiseUnary(input: .int8, output: .int8)
+      let inputQ = try context.positiveScaleQuantization(input, "input")
+      let outputQ = try context.positiveScaleQuantization(output, "output")
+      let table = try requantizeTable(input: inputQ, output: outputQ, context)
+      return .kernel(
+        Int8TableKernel(
+          inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
+          count: input.elementCount, table: table))
+    default:
+      throw context.error(
+        .unsupportedTensorType,
+        "input '\(input.name)' is \(input.type); QUANTIZE supports FLOAT32 or INT8 input")
+    }
+  }
+
+  /// The int8 → int8 requantization table (TFLM `reference_ops::Requantize`).
+  static func requantizeTable(
+    input: (scale: Float, zeroPoint: Int32), output: (scale: Float, zeroPoint: Int32),
+    _ context: PrepareContext
+  ) throws(ModelError) -> [Int8] {
+    let m = try ReluKernel.requantizingMultiplier(
+      Double(input.scale) / Double(output.scale), context)
+    return Int8TableKernel.table { x in
+      output.zeroPoint + FixedPoint.multiply(x - input.zeroPoint, by: m.multiplier, shift: m.shift)
+    }
+  }
+
+  /// One element of the float → int8 path: TFLM's `AffineQuantize` where it is defined,
+  /// saturation where it is not (see the type's documentation).
+  @inline(__always)
+  static func quantize(_ x: Float, scale: Float, zeroPoint: Int32) -> Int8 {
+    let rounded = (x / scale).rounded(.toNearestOrAwayFromZero)
+    // Anything beyond ±512 saturates whatever the zero point; NaN becomes 0 (the zero point).
+    let bounded = rounded.isNaN ? 0 : Swift.min(512, Swift.max(-512, rounded))
+    let value = Int32(bounded) &+ zeroPoint
+    return Int8(truncatingIfNeeded: Swift.min(127, Swift.max(-128, value)))
+  }
+
+  func bind(_ memory: TensorMemory) {
+    input = UnsafePointer(memory.address(inputIndex).assumingMemoryBound(to: Float.self))
+    output = memory.int8(outputIndex)
+  }
+
+  func invoke() {
+    let scale = self.scale
+    let zeroPoint = self.zeroPoint
+    for i in 0..<count {
+      output[i] = QuantizeKernel.quantize(input[i], scale: scale, zeroPoint: zeroPoint)
+    }
+  }
+}
