@@ -27,6 +27,8 @@ struct ModelReport: Encodable {
   let arenaBytes: Int?
   /// Why the model cannot be prepared to run, when it cannot.
   let error: String?
+  /// What an engineer should know although the model runs.
+  let warnings: [String]
   let ops: [String]
   let operators: [Operator]
   let tensors: [Tensor]
@@ -38,6 +40,7 @@ struct ModelReport: Encodable {
   init(model: Model, plan: ArenaPlan?, error: String? = nil) {
     arenaBytes = plan?.arenaBytes
     self.error = error
+    warnings = plan?.warnings ?? []
     ops = model.operators.map { $0.op.name }
     operators = model.operators.enumerated().map { index, op in
       Operator(
@@ -74,6 +77,7 @@ struct ModelReport: Encodable {
     } else {
       lines.append("arena: not planned: the model cannot run in Vigil (\(error ?? "unknown reason"))")
     }
+    for warning in warnings { lines.append("warning: \(warning)") }
     lines.append("inputs: \(inputs.map(describe).joined(separator: ", "))")
     lines.append("outputs: \(outputs.map(describe).joined(separator: ", "))")
     lines.append("")

@@ -3,14 +3,16 @@
 /// TFLM's `Relu6Prepare`/`Relu6Quantized` clamp the input bytes to `[zp_in, q_in(6.0)]` and copy
 /// them out *without requantizing*: correct only when the output is quantized like the input.
 /// TensorFlow's converter gives a standalone RELU6 its own output quantization (scale 6/255,
-/// zero point −128, from the clamped range), and for such models TFLM's results are wrong
-/// (input −4.0 comes out as 1.86, not 0). Vigil therefore uses TFLite's `ReluX` arithmetic,
-/// shared with RELU (``ReluKernel/clampTable(input:output:upper:_:)``): requantize by
-/// `s_in / s_out`, then clamp to the output's quantized `[0, 6]`. When input and output
-/// quantization are equal (the requantization multiplier is exactly 1) this is bit-identical to
-/// TFLM; otherwise it matches LiteRT's reference kernel, and the fixture `relu6_converted`
-/// records both. ``tflmTable(input:)`` reproduces TFLM's bytes exactly, should TFLM's behaviour
-/// ever be wanted instead (it is tested against TFLM's goldens but not used).
+/// zero point −128, from the clamped range), and for such models TFLM's results differ from
+/// TensorFlow Lite's (LiteRT), which requantizes: input −4.0 comes out as 1.86, not 0.
+///
+/// Vigil's contract is TFLM's results, bit for bit: a model is validated against the reference
+/// runtime, and a deployed monitor must compute what was validated. So Vigil reproduces TFLM
+/// (``tflmTable(input:)``) and, when the quantizations differ, raises a load warning that
+/// names the operator and both quantizations, so the engineer can re-convert the model (a
+/// RELU6 fused into the preceding CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED has no such
+/// problem). ``ReluKernel/clampTable(input:output:upper:_:)`` gives TFLite's requantizing
+/// result; the tests check both against their references.
 ///
 /// Versions (`lite/tools/versioning/op_version.cc`): float32 1, int8 2; 3 (int16) is not
 /// implemented.
@@ -19,7 +21,14 @@ enum Relu6Kernel {
     let (input, output) = try context.elementwiseUnary(input: .int8, output: .int8)
     let inputQ = try context.positiveScaleQuantization(input, "input")
     let outputQ = try context.positiveScaleQuantization(output, "output")
-    let table = try ReluKernel.clampTable(input: inputQ, output: outputQ, upper: 6, context)
+    if inputQ.scale != outputQ.scale || inputQ.zeroPoint != outputQ.zeroPoint {
+      context.warn(
+        "RELU6 output is quantized differently from its input (scale \(outputQ.scale), zero point "
+          + "\(outputQ.zeroPoint) vs scale \(inputQ.scale), zero point \(inputQ.zeroPoint)); like "
+          + "TensorFlow Lite Micro, Vigil clamps without requantizing, so results differ from "
+          + "TensorFlow Lite's. Fuse the RELU6 into the preceding layer or re-convert the model.")
+    }
+    let table = tflmTable(input: (inputQ.scale, inputQ.zeroPoint))
     return Int8TableKernel(
       inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
       count: input.elementCount, table: table)

@@ -117,6 +117,9 @@ public struct ArenaPlan {
   public let scratchOffsets: [Int]
   /// Number of operators that run at invoke (aliased reshapes cost nothing and are skipped).
   public let kernelCount: Int
+  /// What an engineer should know about the model although it runs, such as places where
+  /// TFLite Micro's arithmetic, which Vigil reproduces, differs from TensorFlow Lite's.
+  public let warnings: [String]
 
   /// Prepares `model` and reports its memory plan without allocating an arena.
   public init(model: Model) throws(ModelError) {
@@ -126,5 +129,6 @@ public struct ArenaPlan {
     scratchBytes = graph.scratchSizes
     scratchOffsets = graph.scratchOffsets
     kernelCount = graph.kernels.count
+    warnings = graph.warnings
   }
 }

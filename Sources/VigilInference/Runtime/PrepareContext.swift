@@ -11,9 +11,17 @@ struct PrepareContext {
   var scratchSizes: [Int]
   /// Which kernel variants to prefer.
   var preferences = KernelPreferences.platformDefault
+  /// Things an engineer should know about the model that do not stop it from running.
+  var warnings: [String] = []
 
   /// `subgraph 0, operator N (NAME)`.
   var location: String { "subgraph 0, operator \(index) (\(info.op.name))" }
+
+  /// Records a warning about this operator (shown by `vigil model inspect`, logged by the
+  /// daemon).
+  mutating func warn(_ message: String) {
+    warnings.append(location + ": " + message)
+  }
 
   /// An error of `kind` at this operator.
   func error(_ kind: ModelError.Kind, _ detail: String) -> ModelError {

@@ -13,6 +13,8 @@ struct PreparedGraph {
   var scratchOffsets: [Int] = []
   /// Size of each scratch buffer.
   var scratchSizes: [Int] = []
+  /// Warnings raised while preparing (see ``PrepareContext/warn(_:)``).
+  var warnings: [String] = []
 
   init(model: Model, preferences: KernelPreferences = .platformDefault) throws(ModelError) {
     let tensorCount = model.tensors.count
@@ -33,6 +35,7 @@ struct PreparedGraph {
       var context = PrepareContext(
         model: model, index: index, info: info, scratchSizes: scratchSizes)
       let prepared = try KernelRegistry.prepare(&context)
+      warnings += context.warnings
       for _ in scratchSizes.count..<context.scratchSizes.count { scratchOwners.append(index) }
       scratchSizes = context.scratchSizes
       switch prepared {
