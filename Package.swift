@@ -47,5 +47,6 @@ let package = Package(
     // Tests.
     .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
     .testTarget(name: "VigilInferenceTests", dependencies: ["VigilInference"]),
+    .testTarget(name: "VigilSignalTests", dependencies: ["VigilSignal", "VigilCore"]),
   ]
 )
