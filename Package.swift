@@ -47,6 +47,7 @@ let package = Package(
     // Tests.
     .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
     .testTarget(name: "VigilInferenceTests", dependencies: ["VigilInference"]),
-    .testTarget(name: "VigilSignalTests", dependencies: ["VigilSignal", "VigilCore"]),
+    .testTarget(
+      name: "VigilSignalTests", dependencies: ["VigilSignal", "VigilCore"], exclude: ["Fixtures"]),
   ]
 )

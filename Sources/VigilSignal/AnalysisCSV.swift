@@ -7,7 +7,7 @@ public enum AnalysisCSV {
   public static let header = "time_s,hr_bpm,spo2_pct,perfusion_index,quality,rr_bpm"
   /// Extra columns written after the standard ones when details are asked for.
   public static let detailHeader =
-    "status,motion,beats,clean_beats,hr_spectral,ratio,rr_riiv,rr_riav,rr_rifv,rr_riiv_count,rr_riav_count,rr_rifv_count,rr_fused,rr_support"
+    "status,motion,beats,clean_beats,hr_spectral,ratio,rr_riiv,rr_riav,rr_rifv,rr_riiv_co,rr_riav_co,rr_rifv_co,rr_riiv_ca,rr_riav_ca,rr_rifv_ca,rr_fused,rr_support"
 
   /// One row: window end time `time` (seconds from the first sample) and its estimate. Heart
   /// rate, SpO2 and respiratory rate have one decimal, perfusion index and quality two.
@@ -28,12 +28,10 @@ public enum AnalysisCSV {
       fields.append(field(e.spectralHeartRate, 1))
       fields.append(field(e.ratioOfRatios, 3))
       let c = e.respiratoryComponents
-      for value in [
-        c.intensity, c.amplitude, c.frequency, c.intensityCount, c.amplitudeCount,
-        c.frequencyCount, c.fused,
-      ] {
-        fields.append(field(value, 1))
+      for method in 0..<3 {
+        for reading in c.readings { fields.append(field(reading.all[method], 1)) }
       }
+      fields.append(field(c.fused, 1))
       fields.append("\(c.support)")
     }
     return fields.joined(separator: ",")

@@ -38,7 +38,7 @@ public struct PPGAnalyzerConfiguration: Sendable {
   /// rate, SpO2 or perfusion index is reported.
   public var minimumQuality = 0.5
   /// The quality index below which no respiratory rate is reported.
-  public var minimumRespiratoryQuality = 0.5
+  public var minimumRespiratoryQuality = 0.7
   /// The fraction of the window taken by artefact beats above which motion is reported.
   public var motionFraction = 0.2
 
@@ -51,8 +51,8 @@ public struct PPGAnalyzerConfiguration: Sendable {
   /// estimates exceeds 4 breaths/min; the same 4 is the agreement limit of ``RespiratoryFusion/consensus``
   /// and the standard-deviation limit of ``RespiratoryFusion/smartFusion``.
   public var respiratoryAgreement = 4.0
-  /// How many of the six estimates (three variations, each by spectral peak and by breath
-  /// counting) must agree for ``RespiratoryFusion/consensus`` to report a rate.
+  /// How many of the nine estimates (three variations, each by spectral peak and two ways of
+  /// counting breaths) must agree for ``RespiratoryFusion/consensus`` to report a rate.
   public var respiratoryMinimumSupport = 3
 
   /// The calibration from ratio of ratios to SpO2.
@@ -67,8 +67,9 @@ public struct PPGAnalyzerConfiguration: Sendable {
 
 /// How the respiratory rates of the three respiratory-induced variations become one.
 public enum RespiratoryFusion: Hashable, Sendable {
-  /// Each variation is read two ways, by its spectral peak and by counting breaths (Schäfer
-  /// and Kratky 2008, "count-orig"); the spectral rate that the most of these six estimates
+  /// Each variation is read three ways, by its spectral peak and by counting breaths in two ways
+  /// (Schäfer and Kratky 2008, "count-orig" and "count-adv"); the spectral rate that the most of
+  /// these nine estimates
   /// agree with (within ``PPGAnalyzerConfiguration/respiratoryAgreement``; ties go to the more
   /// concentrated spectra) is reported when at least
   /// ``PPGAnalyzerConfiguration/respiratoryMinimumSupport`` estimates agree. Agreement between

@@ -45,10 +45,10 @@ struct RespiratoryRateEstimator {
       scratch.amplitude.append(top - foot)
     }
     if prepare(scratch.times, scratch.intensity, duration: duration, band: band, &scratch) {
-      (c.intensity, c.intensityCount) = read(slot: 0, bins: bins, band: band, &scratch)
+      c.intensity = read(slot: 0, bins: bins, band: band, &scratch)
     }
     if prepare(scratch.times, scratch.amplitude, duration: duration, band: band, &scratch) {
-      (c.amplitude, c.amplitudeCount) = read(slot: 1, bins: bins, band: band, &scratch)
+      c.amplitude = read(slot: 1, bins: bins, band: band, &scratch)
     }
 
     // Frequency: intervals between consecutive clean beats, at the interval's midpoint.
@@ -65,7 +65,7 @@ struct RespiratoryRateEstimator {
       }
     }
     if prepare(scratch.times, scratch.intensity, duration: duration, band: band, &scratch) {
-      (c.frequency, c.frequencyCount) = read(slot: 2, bins: bins, band: band, &scratch)
+      c.frequency = read(slot: 2, bins: bins, band: band, &scratch)
     }
 
     switch configuration.respiratoryFusion {
@@ -77,35 +77,38 @@ struct RespiratoryRateEstimator {
       c.fused = spectralAverage(bins: bins, band: band, &scratch)
     }
     if let fused = c.fused {
-      let all = [
-        c.intensity, c.amplitude, c.frequency, c.intensityCount, c.amplitudeCount,
-        c.frequencyCount,
-      ]
-      c.support =
-        all.filter { $0.map { abs($0 - fused) <= configuration.respiratoryAgreement } ?? false }
-        .count
+      var support = 0
+      for reading in c.readings {
+        for value in reading.all {
+          if let value, abs(value - fused) <= configuration.respiratoryAgreement { support += 1 }
+        }
+      }
+      c.support = support
     }
     return c
   }
 
-  /// Consensus fusion: the spectral rate with the most estimates within the agreement limit
-  /// (ties to the larger summed spectral concentration), if at least the minimum support.
+  /// Consensus fusion: the spectral rate with the most of the nine estimates within the
+  /// agreement limit (ties to the larger summed spectral concentration), if at least the
+  /// minimum support.
   private func consensus(
     _ c: inout RespiratoryComponents, bins: Int, band: ClosedRange<Double>, _ s: Scratch
   ) {
-    let spectral = [c.intensity, c.amplitude, c.frequency]
-    let all = spectral + [c.intensityCount, c.amplitudeCount, c.frequencyCount]
+    let readings = c.readings
     let tolerance = configuration.respiratoryAgreement
     var best: (support: Int, concentration: Double, rate: Double)? = nil
-    for candidate in spectral {
-      guard let rate = candidate else { continue }
+    for candidate in readings {
+      guard let rate = candidate.spectralPeak else { continue }
       var support = 0
       var concentration = 0.0
-      for (i, other) in all.enumerated() {
-        guard let other, abs(other - rate) <= tolerance else { continue }
-        support += 1
-        if i < 3 {
-          concentration += self.concentration(slot: i, around: other, bins: bins, band: band, s)
+      for (slot, reading) in readings.enumerated() {
+        for (method, value) in reading.all.enumerated() {
+          guard let value, abs(value - rate) <= tolerance else { continue }
+          support += 1
+          if method == 0 {
+            concentration += self.concentration(
+              slot: slot, around: value, bins: bins, band: band, s)
+          }
         }
       }
       if best == nil || support > best!.support
@@ -134,9 +137,9 @@ struct RespiratoryRateEstimator {
   private func smartFusion(_ c: RespiratoryComponents) -> Double? {
     var values: [Double] = []
     values.reserveCapacity(3)
-    if let v = c.intensity { values.append(v) }
-    if let v = c.amplitude { values.append(v) }
-    if let v = c.frequency { values.append(v) }
+    for reading in c.readings {
+      if let v = reading.spectralPeak { values.append(v) }
+    }
     guard values.count >= 2,
       Statistics.standardDeviation(values) <= configuration.respiratoryAgreement
     else { return nil }
@@ -238,7 +241,7 @@ struct RespiratoryRateEstimator {
   /// Fills spectrum `slot` from `s.filtered` (normalised to unit sum) and returns the
   /// variation's spectral-peak and breath-counting rates.
   private func read(slot: Int, bins: Int, band: ClosedRange<Double>, _ s: inout Scratch)
-    -> (Double?, Double?)
+    -> RespiratoryReading
   {
     s.present[slot] = true
     let fs = Self.resampleRate
@@ -253,8 +256,12 @@ struct RespiratoryRateEstimator {
       for k in 0..<bins { s.spectra[slot * bins + k] /= total }
     }
     let spectral = largestLocalMaximum(s.spectra[(slot * bins)..<((slot + 1) * bins)], band: band)
-    let counted = BreathCounter.rate(s.filtered, sampleRate: fs, band: band, scratch: &s.work)
-    return (spectral, counted)
+    return RespiratoryReading(
+      spectralPeak: spectral,
+      countOriginal: BreathCounter.original(
+        s.filtered, sampleRate: fs, band: band, scratch: &s.work),
+      countAdvanced: BreathCounter.advanced(
+        s.filtered, sampleRate: fs, band: band, extrema: &s.extrema))
   }
 
   /// The rate (breaths/min) of the largest interior local maximum of a spectrum on the grid.
@@ -284,17 +291,19 @@ struct RespiratoryRateEstimator {
     var values: [Double] = []
     var spectra: [Double] = []
     var present = [false, false, false]
+    var extrema: [Int] = []
   }
 }
 
-/// Breath counting on a band-passed respiratory signal ("count-orig", Schäfer and Kratky, Ann
-/// Biomed Eng 36(3), 2008): local maxima above 0.2 × the 75th percentile of all local maxima are
-/// candidate breaths; a breath cycle runs between consecutive candidates with exactly one local
-/// minimum below zero between them; the rate is 60 over the mean cycle duration.
+/// Breath counting on a band-passed respiratory signal (Schäfer and Kratky, "Estimation of
+/// breathing rate from respiratory sinus arrhythmia: comparison of various methods", Ann Biomed
+/// Eng 36(3), 2008).
 enum BreathCounter {
-  /// The rate in breaths/min, or `nil` when no valid cycle is found or the rate is outside
-  /// `band`.
-  static func rate(
+  /// "count-orig": local maxima above 0.2 × the 75th percentile of all local maxima are
+  /// candidate breaths; a breath cycle runs between consecutive candidates with exactly one
+  /// local minimum below zero between them; the rate is 60 over the mean cycle duration. `nil`
+  /// when no valid cycle is found or the rate is outside `band`.
+  static func original(
     _ x: [Double], sampleRate: Double, band: ClosedRange<Double>, scratch: inout [Double]
   ) -> Double? {
     guard x.count > 3 else { return nil }
@@ -321,5 +330,75 @@ enum BreathCounter {
     guard cycles >= 1 else { return nil }
     let rate = 60 / (total / Double(cycles))
     return band.contains(rate) ? rate : nil
+  }
+
+  /// "count-adv": the local extrema, alternating maxima and minima, are thinned by repeatedly
+  /// removing the neighbouring pair with the smallest vertical distance while that distance is
+  /// below 0.1 × the 75th percentile of all such distances; each remaining maximum-to-maximum
+  /// span is one breath, and the rate is 60 over their mean duration. `nil` when fewer than two
+  /// maxima remain or the rate is outside `band`.
+  static func advanced(
+    _ x: [Double], sampleRate: Double, band: ClosedRange<Double>, extrema: inout [Int]
+  ) -> Double? {
+    guard x.count > 3 else { return nil }
+    extrema.removeAll(keepingCapacity: true)
+    for i in 1..<(x.count - 1) {
+      let isMax = x[i] > x[i - 1] && x[i] >= x[i + 1]
+      let isMin = x[i] < x[i - 1] && x[i] <= x[i + 1]
+      guard isMax || isMin else { continue }
+      push(i, isMax: isMax, x, &extrema)
+    }
+    guard extrema.count >= 3 else { return nil }
+    var distances: [Double] = []
+    distances.reserveCapacity(extrema.count)
+    for k in 1..<extrema.count { distances.append(abs(x[extrema[k]] - x[extrema[k - 1]])) }
+    guard let q3 = Statistics.quantile(sorting: &distances, 0.75) else { return nil }
+    let threshold = 0.1 * q3
+    while extrema.count > 2 {
+      var smallest = 1
+      for k in 1..<extrema.count
+      where abs(x[extrema[k]] - x[extrema[k - 1]])
+        < abs(x[extrema[smallest]] - x[extrema[smallest - 1]])
+      {
+        smallest = k
+      }
+      guard abs(x[extrema[smallest]] - x[extrema[smallest - 1]]) < threshold else { break }
+      extrema.removeSubrange((smallest - 1)...smallest)
+      // Removing a pair can leave two maxima (or minima) side by side: keep the more extreme.
+      var k = 1
+      while k < extrema.count {
+        let a = extrema[k - 1]
+        let b = extrema[k]
+        let aMax = isMaximum(a, x)
+        if aMax == isMaximum(b, x) {
+          let keepB = aMax ? x[b] > x[a] : x[b] < x[a]
+          extrema.remove(at: keepB ? k - 1 : k)
+        } else {
+          k += 1
+        }
+      }
+    }
+    var first = -1
+    var last = -1
+    var cycles = 0
+    for i in extrema where isMaximum(i, x) {
+      if first < 0 { first = i } else { cycles += 1 }
+      last = i
+    }
+    guard cycles >= 1 else { return nil }
+    let rate = 60 * Double(cycles) / (Double(last - first) / sampleRate)
+    return band.contains(rate) ? rate : nil
+  }
+
+  /// Whether interior local extremum `i` is a maximum.
+  private static func isMaximum(_ i: Int, _ x: [Double]) -> Bool { x[i] > x[i - 1] }
+
+  /// Appends extremum `i`, merging it with the previous one when both are maxima (or minima).
+  private static func push(_ i: Int, isMax: Bool, _ x: [Double], _ extrema: inout [Int]) {
+    if let last = extrema.last, isMaximum(last, x) == isMax {
+      if isMax ? x[i] > x[last] : x[i] < x[last] { extrema[extrema.count - 1] = i }
+    } else {
+      extrema.append(i)
+    }
   }
 }

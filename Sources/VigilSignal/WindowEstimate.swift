@@ -44,28 +44,46 @@ public struct WindowEstimate: Hashable, Sendable {
   }
 }
 
-/// The respiratory rates behind a window's fused rate, breaths per minute: each
-/// respiratory-induced variation read two ways, by its spectral peak and by counting breaths.
+/// One respiratory-induced variation read three ways, breaths per minute.
+public struct RespiratoryReading: Hashable, Sendable {
+  /// The largest peak of the variation's periodogram.
+  public var spectralPeak: Double?
+  /// Counted breaths, "count-orig" (Schäfer and Kratky 2008).
+  public var countOriginal: Double?
+  /// Counted breaths, "count-adv" (Schäfer and Kratky 2008).
+  public var countAdvanced: Double?
+
+  /// Creates a reading; all empty by default.
+  public init(
+    spectralPeak: Double? = nil, countOriginal: Double? = nil, countAdvanced: Double? = nil
+  ) {
+    self.spectralPeak = spectralPeak
+    self.countOriginal = countOriginal
+    self.countAdvanced = countAdvanced
+  }
+
+  /// The three rates, in the order spectral peak, count-orig, count-adv.
+  public var all: [Double?] { [spectralPeak, countOriginal, countAdvanced] }
+}
+
+/// The respiratory rates behind a window's fused rate.
 public struct RespiratoryComponents: Hashable, Sendable {
-  /// Baseline (respiratory-induced intensity variation, RIIV), spectral peak.
-  public var intensity: Double?
-  /// Pulse amplitude (respiratory-induced amplitude variation, RIAV), spectral peak.
-  public var amplitude: Double?
-  /// Beat-to-beat interval (respiratory-induced frequency variation, RIFV), spectral peak.
-  public var frequency: Double?
-  /// RIIV, counted breaths.
-  public var intensityCount: Double?
-  /// RIAV, counted breaths.
-  public var amplitudeCount: Double?
-  /// RIFV, counted breaths.
-  public var frequencyCount: Double?
+  /// Baseline (respiratory-induced intensity variation, RIIV).
+  public var intensity = RespiratoryReading()
+  /// Pulse amplitude (respiratory-induced amplitude variation, RIAV).
+  public var amplitude = RespiratoryReading()
+  /// Beat-to-beat interval (respiratory-induced frequency variation, RIFV).
+  public var frequency = RespiratoryReading()
   /// The fused rate before the quality index gates it.
   public var fused: Double?
-  /// How many of the six estimates lie within the agreement limit of the fused rate.
+  /// How many of the nine estimates lie within the agreement limit of the fused rate.
   public var support = 0
 
   /// Creates components; all empty by default.
   public init() {}
+
+  /// The three readings, in the order intensity, amplitude, frequency.
+  public var readings: [RespiratoryReading] { [intensity, amplitude, frequency] }
 }
 
 /// The state of a window, in the order a monitor would report it.

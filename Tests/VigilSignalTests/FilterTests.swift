@@ -71,12 +71,24 @@ struct FilterTests {
     #expect(abs(try #require(peak).frequency - 0.2733) < 0.002)
   }
 
-  @Test func breathCountingCountsCycles() throws {
+  @Test func countOrigCountsTheCyclesOfACleanBreathingSignal() throws {
     let fs = 4.0
     let breaths = (0..<128).map { sin(2 * Double.pi * (12.0 / 60) * Double($0) / fs) }
     var scratch: [Double] = []
-    let rate = BreathCounter.rate(breaths, sampleRate: fs, band: 4...60, scratch: &scratch)
+    let rate = BreathCounter.original(breaths, sampleRate: fs, band: 4...60, scratch: &scratch)
     #expect(abs(try #require(rate) - 12) < 0.2)
+  }
+
+  @Test func countAdvIgnoresRipplesSmallerThanTheThinningThreshold() throws {
+    let fs = 4.0
+    // 12 breaths/min with a 45/min ripple that adds small extra local extrema.
+    let breaths = (0..<128).map { k -> Double in
+      let t = Double(k) / fs
+      return sin(2 * Double.pi * 0.2 * t) + 0.15 * sin(2 * Double.pi * 0.75 * t)
+    }
+    var extrema: [Int] = []
+    let rate = BreathCounter.advanced(breaths, sampleRate: fs, band: 4...60, extrema: &extrema)
+    #expect(abs(try #require(rate) - 12) < 0.3)
   }
 
   @Test func elgendiDetectorFindsEverySystolicPeak() {

@@ -65,18 +65,18 @@ struct SyntheticPPGTests {
     ppg.frequencyModulation = 0
     ppg.amplitudeModulation = 0
     let baselineOnly = try analyze(ppg).respiratoryComponents
-    let intensity = try #require(baselineOnly.intensity)
+    let intensity = try #require(baselineOnly.intensity.spectralPeak)
     #expect(abs(intensity - 15) <= 1)
 
     ppg.baselineModulation = 0
     ppg.amplitudeModulation = 0.2
     let amplitudeOnly = try analyze(ppg).respiratoryComponents
-    #expect(abs(try #require(amplitudeOnly.amplitude) - 15) <= 1)
+    #expect(abs(try #require(amplitudeOnly.amplitude.spectralPeak) - 15) <= 1)
 
     ppg.amplitudeModulation = 0
     ppg.frequencyModulation = 0.06
     let frequencyOnly = try analyze(ppg).respiratoryComponents
-    #expect(abs(try #require(frequencyOnly.frequency) - 15) <= 1)
+    #expect(abs(try #require(frequencyOnly.frequency.spectralPeak) - 15) <= 1)
   }
 
   @Test func rawIntensityPulsesAreDetectedAsPointingDown() throws {
