@@ -7,8 +7,9 @@ import VigilCore
 /// length, analysing another window of the same length allocates only the few small arrays
 /// of the respiratory fusion step.
 ///
-/// Steps: check for a finger (mean infrared level); orient the pulses upward; band-pass
-/// 0.5-8 Hz (zero phase) for timing and low-pass 8 Hz for levels; detect systolic peaks
+/// Steps: check for a finger (mean infrared level); band-pass 0.5-8 Hz (zero phase; the lower
+/// edge raised to half the spectral pulse frequency) for timing and low-pass 8 Hz for levels;
+/// orient the pulses upward; detect systolic peaks
 /// (``BeatDetector``); delineate and template-check beats (``PulseBeat``); quality index =
 /// fraction of the window covered by intervals between consecutive clean beats; heart rate =
 /// 60 / median clean interval; perfusion index and ratio of ratios from clean beats' amplitudes;
@@ -24,6 +25,7 @@ public struct PPGAnalyzer {
   private var ir: [Double] = []
   private var red: [Double] = []
   private var irBand: [Double] = []
+  private var irDetect: [Double] = []
   private var irFeature: [Double] = []
   private var redBand: [Double] = []
   private var work: [Double] = []
@@ -71,21 +73,37 @@ public struct PPGAnalyzer {
       return WindowEstimate(status: .fingerOff)
     }
 
-    // Band-pass for timing; orient pulses upward.
+    // Band-pass for timing and pulse shape. Its spectral pulse rate cross-checks the beats
+    // later; here it also sets the detection band, whose lower edge rises to half the pulse
+    // frequency (at most 1.5 Hz) so that the baseline swing of fast breathing cannot sink
+    // pulses below the detector's zero line.
     let high = min(configuration.cardiacBand.upperBound, 0.4 * sampleRate)
-    let cardiac = ZeroPhaseFilter.bandPass(
-      low: configuration.cardiacBand.lowerBound, high: high, sampleRate: sampleRate)
+    let low = configuration.cardiacBand.lowerBound
+    let cardiac = ZeroPhaseFilter.bandPass(low: low, high: high, sampleRate: sampleRate)
     cardiac.apply(irSamples, into: &irBand, scratch: &work)
+    let spectralRate = PulseRate.spectralRate(
+      bandPassed: irBand, sampleRate: sampleRate, range: configuration.heartRateRange,
+      decimated: &values, scratch: &work)
     let up = pulsesPointUp(irBand)
     let sign = up ? 1.0 : -1.0
     if !up { for i in 0..<n { irBand[i] = -irBand[i] } }
+    if let spectralRate, spectralRate / 120 > low {
+      let raised = min(spectralRate / 120, max(low, 1.5), 0.5 * high)
+      ZeroPhaseFilter.bandPass(low: raised, high: high, sampleRate: sampleRate).apply(
+        irSamples, into: &irDetect, scratch: &work)
+      if !up { for i in 0..<n { irDetect[i] = -irDetect[i] } }
+    } else {
+      irDetect.removeAll(keepingCapacity: true)
+      irDetect.append(contentsOf: irBand)
+    }
     ir.removeAll(keepingCapacity: true)
     for v in irSamples { ir.append(sign * v) }
     ZeroPhaseFilter.lowPass(cutoff: high, sampleRate: sampleRate).apply(
       ir, into: &irFeature, scratch: &work)
 
     // Beats and their quality.
-    configuration.beatDetector.detect(irBand, sampleRate: sampleRate, into: &peaks, scratch: &work)
+    configuration.beatDetector.detect(
+      irDetect, sampleRate: sampleRate, into: &peaks, scratch: &work)
     let delineator = BeatDelineator(configuration: configuration)
     _ = delineator.delineate(
       peaks: peaks, bandPassed: irBand, feature: irFeature, sampleRate: sampleRate,
@@ -114,9 +132,7 @@ public struct PPGAnalyzer {
       estimate.quality = 0
       return estimate
     }
-    estimate.spectralHeartRate = PulseRate.spectralRate(
-      bandPassed: irBand, sampleRate: sampleRate, range: configuration.heartRateRange,
-      decimated: &values, scratch: &work)
+    estimate.spectralHeartRate = spectralRate
     guard estimate.quality >= configuration.minimumQuality, let heartRate = pulse.rate else {
       estimate.status = estimate.motion ? .motion : .lowQuality
       return estimate

@@ -41,7 +41,8 @@ public struct PulseBeat: Hashable, Sendable {
 struct BeatDelineator {
   var configuration: PPGAnalyzerConfiguration
 
-  /// Delineates `peaks` of `bandPassed` using `feature` (the low-passed signal) for levels, and
+  /// Delineates `peaks` (detected in `bandPassed` or a more narrowly filtered copy) using
+  /// `feature` (the low-passed signal) for levels, and
   /// returns the median beat-to-beat interval in samples (0 when fewer than two peaks).
   func delineate(
     peaks: [Int], bandPassed: [Double], feature: [Double], sampleRate: Double,
@@ -57,7 +58,14 @@ struct BeatDelineator {
 
     let refine = max(1, Int((0.05 * sampleRate).rounded()))
     let firstSearch = medianInterval > 0 ? Int(medianInterval) : Int(1.5 * sampleRate)
-    for (index, p) in peaks.enumerated() {
+    for (index, detected) in peaks.enumerated() {
+      // The detector may run on a differently filtered copy: take the band-passed maximum
+      // within 50 ms of its peak.
+      var p = detected
+      for k in max(0, detected - refine)...min(n - 1, detected + refine)
+      where bandPassed[k] > bandPassed[p] {
+        p = k
+      }
       var top = p
       for k in max(0, p - refine)...min(n - 1, p + refine) where feature[k] > feature[top] {
         top = k

@@ -4,8 +4,8 @@ import VigilSignal
 /// A two-channel PPG with known heart rate, saturation, perfusion index and breathing, shaped
 /// like the raw light intensity of a transmissive finger probe (pulses point down).
 ///
-/// Each beat is a fast cosine upstroke (15 % of the cycle) and an exponential decline with a
-/// small dicrotic wave. Breathing at `respiratoryRate` modulates the beat interval (respiratory
+/// Each beat is a fast cosine upstroke (120 ms, as in adults at any rate, but at most 30 % of
+/// the cycle) and an exponential decline with a small dicrotic wave. Breathing at `respiratoryRate` modulates the beat interval (respiratory
 /// sinus arrhythmia, ±`frequencyModulation` of the rate), the pulse amplitude
 /// (±`amplitudeModulation`) and the baseline (±`baselineModulation` of the pulse amplitude).
 /// The blood-volume waveform v(t) becomes intensity `DC·(1 − k·v(t))`, with `k = PI/100` for
@@ -44,15 +44,15 @@ struct SyntheticPPG {
       let breath = sin(2 * Double.pi * fr * t)
       let theta = phase - phase.rounded(.down)
       let amplitude = 1 + amplitudeModulation * breath
-      out.append(amplitude * Self.pulse(theta) + baselineModulation * breath)
+      let rise = min(0.3, 0.12 * heartRate / 60)
+      out.append(amplitude * Self.pulse(theta, rise: rise) + baselineModulation * breath)
       phase += heartRate / 60 * (1 + frequencyModulation * breath) / sampleRate
     }
     return out
   }
 
-  /// One beat's shape over its phase θ ∈ [0, 1).
-  static func pulse(_ theta: Double) -> Double {
-    let rise = 0.15
+  /// One beat's shape over its phase θ ∈ [0, 1), rising over the first `rise` of the cycle.
+  static func pulse(_ theta: Double, rise: Double) -> Double {
     let tau = 0.25
     if theta < rise { return (1 - cos(Double.pi * theta / rise)) / 2 }
     let end = exp(-(1 - rise) / tau)

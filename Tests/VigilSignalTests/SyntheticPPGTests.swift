@@ -59,6 +59,21 @@ struct SyntheticPPGTests {
     #expect(e.respiratoryComponents.support >= 3)
   }
 
+  @Test func fastBreathingDoesNotHidePulsesAtAFastHeartRate() throws {
+    // Tachypnoea with tachycardia: the 0.63 Hz baseline swing passes a 0.5 Hz high-pass and,
+    // without the raised detection band, sinks every few pulses below the detector's zero line.
+    var ppg = SyntheticPPG()
+    ppg.heartRate = 175
+    ppg.respiratoryRate = 38
+    ppg.baselineModulation = 0.3
+    ppg.amplitudeModulation = 0.2
+    let e = try analyze(ppg)
+    let hr = try #require(e.heartRate).value
+    #expect(abs(hr - 175) <= 1.5, "heart rate \(hr)")
+    let rr = try #require(e.respiratoryRate).value
+    #expect(abs(rr - 38) <= 1.0, "respiratory rate \(rr)")
+  }
+
   @Test func eachRespiratoryModulationAloneCarriesTheRate() throws {
     var ppg = SyntheticPPG()
     ppg.respiratoryRate = 15

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cut the small BIDMC excerpts that Tests/VigilSignalTests use as real-data fixtures.
 
-Each excerpt is 40 s (samples 12000-16999, i.e. seconds 96-136 of the record) of one record's
+Each excerpt is 40 s (samples 25000-29999, i.e. seconds 200-240 of the record) of one record's
 PLETH column, written as an `ir` CSV exactly as the release prints the values. Alongside,
 references.csv gives, for the two 32 s windows of the excerpt that end 8 s apart (at 32 s and
 40 s of the excerpt), the reference values defined in validate.py: the mean of the monitor's
@@ -15,7 +15,7 @@ from pathlib import Path
 import validate as v
 
 RECORDS = ["bidmc_01", "bidmc_08", "bidmc_16"]
-START_S = 96
+START_S = 200
 LENGTH_S = 40
 OUT = v.REPO / "Tests" / "VigilSignalTests" / "Fixtures"
 
