@@ -10,8 +10,9 @@ that estimate at least 90 % of the other records' windows, and scores that choic
 held-out record only. It also prints what every combination gives on all records.
 
 The fusion method is chosen by running `vigil signal analyze --rr-fusion ... --details`; the
-two gates are applied to the `rr_fused`, `rr_support` and `quality` columns, which is exactly
-what the analyser does internally. Uses validate.py's data location, conversion and references.
+two gates are applied to the `rr_fused`, `rr_support` and `quality` columns, which is what
+the analyser does internally (except that the quality column is rounded to two decimals, so a
+window at 0.695 passes a 0.7 gate here but not in the analyser: a difference of a few windows). Uses validate.py's data location, conversion and references.
 """
 
 import argparse
