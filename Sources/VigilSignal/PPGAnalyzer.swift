@@ -4,8 +4,8 @@ import VigilCore
 /// perfusion index, a quality index and respiratory rate.
 ///
 /// The analyser keeps its working buffers between calls: once they have grown to the window
-/// length, analysing another window of the same length allocates only the few small arrays
-/// of the respiratory fusion step.
+/// length, analysing another window of the same length allocates nothing that grows with the
+/// window, only a few small fixed-size arrays (filter sections, the nine respiratory estimates).
 ///
 /// Steps: check for a finger (mean infrared level); band-pass 0.5-8 Hz (zero phase; the lower
 /// edge raised to half the spectral pulse frequency) for timing and low-pass 8 Hz for levels;
@@ -147,9 +147,12 @@ public struct PPGAnalyzer {
     }
 
     estimate.heartRate = BeatsPerMinute(heartRate)
-    if let pi { estimate.perfusionIndex = Percent(pi) }
+    // A pulsatile swing that is a large part of the mean level means the input has no true DC
+    // level (a rescaled or AC-coupled plethysmogram): no perfusion index or SpO2 from it.
+    let levelIsReal = pi.map { $0 <= configuration.maximumPerfusionIndex } ?? false
+    if levelIsReal, let pi { estimate.perfusionIndex = Percent(pi) }
 
-    if let redSamples {
+    if levelIsReal, let redSamples {
       red.removeAll(keepingCapacity: true)
       for v in redSamples { red.append(sign * v) }
       cardiac.apply(red, into: &redBand, scratch: &work)

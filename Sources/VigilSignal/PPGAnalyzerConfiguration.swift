@@ -17,6 +17,10 @@ public struct PPGAnalyzerConfiguration: Sendable {
   /// Perfusion index (percent) below which the window is taken to have no pulsatile signal.
   /// The lowest PI that commercial oximeters still read is about 0.02 %.
   public var minimumPerfusionIndex = 0.02
+  /// Perfusion index (percent) above which the input is taken to have no true DC level (a
+  /// plethysmogram rescaled by a monitor, or an AC-coupled signal): perfusion index and SpO2 are
+  /// then left empty. Finger perfusion indices run from about 0.02 % to 20 %.
+  public var maximumPerfusionIndex = 30.0
 
   /// Correlation with the window's beat template below which a beat is an artefact. Orphanidou
   /// et al. (IEEE JBHI 19(3), 2015) accept a PPG segment when its mean beat-to-template

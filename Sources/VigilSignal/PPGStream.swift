@@ -3,9 +3,9 @@ import VigilCore
 /// The streaming form of ``PPGAnalyzer``: samples go in one at a time, and every `step` seconds,
 /// once a full window has arrived, the latest window is analysed.
 ///
-/// All storage is allocated when the stream is created: the sample rings, the window copies and
-/// (after the first window) the analyser's working buffers are reused, so appending a sample
-/// never allocates.
+/// The sample rings and window copies are allocated when the stream is created and the
+/// analyser's working buffers after the first window, then reused: appending a sample never
+/// allocates, and an analysis allocates only a few small fixed-size arrays.
 public struct PPGStream {
   /// Samples per second.
   public let sampleRate: Double

@@ -261,7 +261,7 @@ struct RespiratoryRateEstimator {
       countOriginal: BreathCounter.original(
         s.filtered, sampleRate: fs, band: band, scratch: &s.work),
       countAdvanced: BreathCounter.advanced(
-        s.filtered, sampleRate: fs, band: band, extrema: &s.extrema))
+        s.filtered, sampleRate: fs, band: band, extrema: &s.extrema, scratch: &s.values))
   }
 
   /// The rate (breaths/min) of the largest interior local maximum of a spectrum on the grid.
@@ -338,7 +338,8 @@ enum BreathCounter {
   /// span is one breath, and the rate is 60 over their mean duration. `nil` when fewer than two
   /// maxima remain or the rate is outside `band`.
   static func advanced(
-    _ x: [Double], sampleRate: Double, band: ClosedRange<Double>, extrema: inout [Int]
+    _ x: [Double], sampleRate: Double, band: ClosedRange<Double>, extrema: inout [Int],
+    scratch distances: inout [Double]
   ) -> Double? {
     guard x.count > 3 else { return nil }
     extrema.removeAll(keepingCapacity: true)
@@ -349,8 +350,7 @@ enum BreathCounter {
       push(i, isMax: isMax, x, &extrema)
     }
     guard extrema.count >= 3 else { return nil }
-    var distances: [Double] = []
-    distances.reserveCapacity(extrema.count)
+    distances.removeAll(keepingCapacity: true)
     for k in 1..<extrema.count { distances.append(abs(x[extrema[k]] - x[extrema[k - 1]])) }
     guard let q3 = Statistics.quantile(sorting: &distances, 0.75) else { return nil }
     let threshold = 0.1 * q3

@@ -26,12 +26,6 @@ enum Statistics {
     return values.count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2
   }
 
-  /// The median of a copy of `values`, or `nil` when empty.
-  static func median<C: Collection>(_ values: C) -> Double? where C.Element == Double {
-    var copy = Array(values)
-    return median(sorting: &copy)
-  }
-
   /// The `p`-quantile (0...1) by linear interpolation between order statistics, or `nil` when
   /// empty. Sorts `values` in place.
   static func quantile(sorting values: inout [Double], _ p: Double) -> Double? {
@@ -47,24 +41,6 @@ enum Statistics {
     let upper = min(lower + 1, values.count - 1)
     let fraction = position - Double(lower)
     return values[lower] + (values[upper] - values[lower]) * fraction
-  }
-
-  /// The sample skewness (third standardised moment), or 0 when the values do not vary.
-  static func skewness<C: Collection>(_ values: C) -> Double where C.Element == Double {
-    guard values.count > 2 else { return 0 }
-    let m = mean(values)
-    var m2 = 0.0
-    var m3 = 0.0
-    for v in values {
-      let d = v - m
-      m2 += d * d
-      m3 += d * d * d
-    }
-    let n = Double(values.count)
-    m2 /= n
-    m3 /= n
-    guard m2 > 0 else { return 0 }
-    return m3 / (m2 * m2.squareRoot())
   }
 
   /// Pearson's correlation of two equally long sequences, or 0 when either does not vary.

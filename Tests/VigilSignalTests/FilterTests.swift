@@ -87,7 +87,9 @@ struct FilterTests {
       return sin(2 * Double.pi * 0.2 * t) + 0.15 * sin(2 * Double.pi * 0.75 * t)
     }
     var extrema: [Int] = []
-    let rate = BreathCounter.advanced(breaths, sampleRate: fs, band: 4...60, extrema: &extrema)
+    var scratch: [Double] = []
+    let rate = BreathCounter.advanced(
+      breaths, sampleRate: fs, band: 4...60, extrema: &extrema, scratch: &scratch)
     #expect(abs(try #require(rate) - 12) < 0.3)
   }
 

@@ -26,6 +26,33 @@ struct SyntheticPPGTests {
     #expect(e.quality > 0.9)
   }
 
+  @Test(arguments: [25.0, 60.0, 400.0])
+  func sensorSampleRatesFromSlowUSBOximetersToFastFrontEndsWork(sampleRate: Double) throws {
+    var ppg = SyntheticPPG()
+    ppg.sampleRate = sampleRate
+    ppg.heartRate = 88
+    ppg.respiratoryRate = 16
+    let e = try analyze(ppg)
+    #expect(abs(try #require(e.heartRate).value - 88) <= 1)
+    #expect(abs(try #require(e.spo2).value - ppg.spo2) <= 1)
+    #expect(abs(try #require(e.respiratoryRate).value - 16) <= 1)
+  }
+
+  @Test func aSignalWithoutATrueLevelGivesNoPerfusionIndexOrSpO2() throws {
+    // A monitor's rescaled plethysmogram: pulses swing over half the mean level.
+    let ppg = SyntheticPPG()
+    let (ir, red) = ppg.channels()
+    let mean = ir.reduce(0, +) / Double(ir.count)
+    let rescaled = ir.map { 0.5 + ($0 - mean) / (ppg.irLevel * ppg.perfusionIndex / 100) * 0.4 }
+    let redMean = red.reduce(0, +) / Double(red.count)
+    let redRescaled = red.map { 0.5 + ($0 - redMean) / 1000 }
+    var analyzer = PPGAnalyzer()
+    let e = try analyzer.analyze(ir: rescaled, red: redRescaled, sampleRate: ppg.sampleRate)
+    #expect(e.heartRate != nil)
+    #expect(e.perfusionIndex == nil)
+    #expect(e.spo2 == nil)
+  }
+
   @Test(arguments: [100.0, 97.0, 92.0, 85.0, 75.0])
   func spo2RecoversTheSaturationTheCalibrationWasInvertedFrom(spo2: Double) throws {
     var ppg = SyntheticPPG()
