@@ -3,10 +3,10 @@
 /// Only intervals between two consecutive clean beats that lie within the plausible heart-rate
 /// range count. The quality index is the fraction of the window those intervals cover (a clean
 /// window scores close to 1; every artefact beat removes the two intervals it touches). The
-/// pulse rate is 60 over the interquartile mean of the intervals: as robust as the median to a
-/// missed or extra beat, but averaging the middle half rather than picking one interval, so
-/// it is not quantised to the sample period and follows an irregular rhythm's mean rate more
-/// closely.
+/// pulse rate is 60 over the mean of the intervals within 0.5-1.5 × their median: an interval
+/// spanning a missed beat (about 2 ×) or cut by a spurious one (under 0.5 ×) is left out, while
+/// the genuine spread of an irregular rhythm or an early beat is kept, so the rate follows the
+/// pulses actually counted; averaging also avoids the sample-period steps of a median.
 struct PulseRate {
   /// Intervals between consecutive clean beats, seconds, in time order.
   var intervals: [Double] = []
@@ -14,7 +14,7 @@ struct PulseRate {
   var quality = 0.0
   /// Fraction of the window spanned by intervals that touch an artefact beat.
   var artefactFraction = 0.0
-  /// 60 / interquartile mean of the intervals, or `nil` with fewer than three intervals.
+  /// 60 / mean of the intervals within 0.5-1.5 × their median, or `nil` with fewer than three.
   var rate: Double? = nil
 
   /// Measures `beats` of a window of `count` samples at `sampleRate` Hz; `scratch` is working
@@ -55,20 +55,18 @@ struct PulseRate {
     let median = Statistics.median(sorting: &scratch) ?? 0
     // A window can be covered only from its first beat to its last: allow one interval of edge.
     quality = min(1, covered / max(duration - median, median))
-    rate = 60 / Self.interquartileMean(sorted: scratch)
+    rate = 60 / Self.trimmedMean(intervals, median: median)
   }
 
-  /// The mean of the values between the first and third quartiles (inclusive) of `sorted`.
-  static func interquartileMean(sorted: [Double]) -> Double {
-    let lower = Statistics.quantile(sorted: sorted, 0.25) ?? 0
-    let upper = Statistics.quantile(sorted: sorted, 0.75) ?? 0
+  /// The mean of the `intervals` within 0.5-1.5 × `median` (the median itself when none is).
+  static func trimmedMean(_ intervals: [Double], median: Double) -> Double {
     var sum = 0.0
     var n = 0
-    for v in sorted where v >= lower && v <= upper {
+    for v in intervals where v >= 0.5 * median && v <= 1.5 * median {
       sum += v
       n += 1
     }
-    return n > 0 ? sum / Double(n) : Statistics.mean(sorted)
+    return n > 0 ? sum / Double(n) : median
   }
 
   /// The pulse rate (beats/min) of the largest periodogram peak of the band-passed window within

@@ -8,6 +8,7 @@ import VigilSignal
 /// the cycle) and an exponential decline with a small dicrotic wave. Breathing at `respiratoryRate` modulates the beat interval (respiratory
 /// sinus arrhythmia, ±`frequencyModulation` of the rate), the pulse amplitude
 /// (±`amplitudeModulation`) and the baseline (±`baselineModulation` of the pulse amplitude).
+/// With `irregularity`, each beat's interval is stretched at random, as in atrial fibrillation.
 /// The blood-volume waveform v(t) becomes intensity `DC·(1 − k·v(t))`, with `k = PI/100` for
 /// infrared and `k·R` for red, where R is the ratio of ratios that the calibration maps to
 /// `spo2`; so the expected reading is the calibration's own inverse.
@@ -21,6 +22,9 @@ struct SyntheticPPG {
   var frequencyModulation = 0.04
   var amplitudeModulation = 0.15
   var baselineModulation = 0.3
+  /// Each beat's interval is stretched by a random factor in 1 ± `irregularity` (an irregular
+  /// rhythm such as atrial fibrillation when large).
+  var irregularity = 0.0
   var irLevel = 120_000.0
   var redLevel = 90_000.0
   /// Standard deviation of white noise added to each channel, as a fraction of its pulse
@@ -33,22 +37,34 @@ struct SyntheticPPG {
   var ratio: Double { calibration.ratio(forSaturation: spo2) }
 
   /// The blood-volume waveform (0 at the foot, about 1 at the systolic peak) at each sample.
-  func bloodVolume() -> [Double] {
+  func bloodVolume() -> [Double] { synthesize().volume }
+
+  /// The blood-volume waveform and the time (seconds) at which each beat starts.
+  func synthesize() -> (volume: [Double], onsets: [Double]) {
     let n = Int(duration * sampleRate)
+    var random = SplitMix(seed: seed &+ 0x5EED)
     var phase = 0.0
+    var beat = 0.0
+    var stretch = 1.0
     var out: [Double] = []
+    var onsets: [Double] = [0]
     out.reserveCapacity(n)
     let fr = respiratoryRate / 60
     for k in 0..<n {
       let t = Double(k) / sampleRate
       let breath = sin(2 * Double.pi * fr * t)
+      if phase.rounded(.down) > beat {
+        beat = phase.rounded(.down)
+        onsets.append(t)
+        stretch = 1 + irregularity * (2 * random.uniform() - 1)
+      }
       let theta = phase - phase.rounded(.down)
       let amplitude = 1 + amplitudeModulation * breath
       let rise = min(0.3, 0.12 * heartRate / 60)
       out.append(amplitude * Self.pulse(theta, rise: rise) + baselineModulation * breath)
-      phase += heartRate / 60 * (1 + frequencyModulation * breath) / sampleRate
+      phase += heartRate / 60 * (1 + frequencyModulation * breath) / stretch / sampleRate
     }
-    return out
+    return (out, onsets)
   }
 
   /// One beat's shape over its phase θ ∈ [0, 1), rising over the first `rise` of the cycle.
@@ -64,7 +80,7 @@ struct SyntheticPPG {
   /// The infrared and red channels as raw intensities.
   func channels() -> (ir: [Double], red: [Double]) {
     var random = SplitMix(seed: seed)
-    let volume = bloodVolume()
+    let volume = synthesize().volume
     let kIR = perfusionIndex / 100
     let kRed = kIR * ratio
     var ir: [Double] = []

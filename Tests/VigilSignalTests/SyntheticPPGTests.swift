@@ -86,6 +86,23 @@ struct SyntheticPPGTests {
     #expect(e.respiratoryComponents.support >= 3)
   }
 
+  @Test(arguments: [70.0, 110.0])
+  func anIrregularRhythmGivesItsMeanPulseRate(rate: Double) throws {
+    // Atrial-fibrillation-like: every interval stretched at random by up to ±30 %.
+    var ppg = SyntheticPPG()
+    ppg.heartRate = rate
+    ppg.irregularity = 0.3
+    ppg.frequencyModulation = 0
+    let onsets = ppg.synthesize().onsets
+    let e = try analyze(ppg)
+    let hr = try #require(e.heartRate).value
+    // The rate of the pulses in the window: beats counted over the time they span.
+    let inside = onsets.filter { $0 < ppg.duration }
+    let counted = 60 * Double(inside.count - 1) / (inside.last! - inside.first!)
+    #expect(abs(hr - counted) <= 1.0, "heart rate \(hr), counted \(counted)")
+    #expect(e.quality > 0.8)
+  }
+
   @Test func fastBreathingDoesNotHidePulsesAtAFastHeartRate() throws {
     // Tachypnoea with tachycardia: the 0.63 Hz baseline swing passes a 0.5 Hz high-pass and,
     // without the raised detection band, sinks every few pulses below the detector's zero line.
