@@ -5,7 +5,7 @@
 // - VigilCore, VigilInference, VigilSignal: Foundation-free compute core; also builds as
 //   Embedded Swift (Scripts/check-embedded.sh, run by CI).
 // - VigilSensors: HAL protocols and chip drivers written against them.
-// - CI2C, CLibUSB: thin system-library targets; VigilLinux: the Linux backends.
+// - CI2C, CLibUSB, CGPIO: thin system-library targets; VigilLinux: the Linux backends.
 // - VigilSimulation: register-level simulated chips behind the same protocols.
 // - vigil: the operator CLI.
 import PackageDescription
@@ -18,7 +18,9 @@ let package = Package(
     .library(name: "VigilInference", targets: ["VigilInference"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // Counts heap allocations for `vigil model bench` (linked into the CLI only, not vigild).
+    .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
   ],
   targets: [
     // Foundation-free compute core.
@@ -32,7 +34,8 @@ let package = Package(
     .systemLibrary(
       name: "CLibUSB", path: "Sources/CLibUSB", pkgConfig: "libusb-1.0",
       providers: [.apt(["libusb-1.0-0-dev"])]),
-    .target(name: "VigilLinux", dependencies: ["VigilSensors", "CI2C", "CLibUSB"]),
+    .systemLibrary(name: "CGPIO", path: "Sources/CGPIO"),
+    .target(name: "VigilLinux", dependencies: ["VigilSensors", "CI2C", "CLibUSB", "CGPIO"]),
     .target(name: "VigilSimulation", dependencies: ["VigilSensors", "VigilCore"]),
 
     // Operator command line.
@@ -42,12 +45,29 @@ let package = Package(
         "VigilCore", "VigilInference", "VigilSignal", "VigilSensors", "VigilLinux",
         "VigilSimulation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
       ]),
 
     // Tests.
     .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
-    .testTarget(name: "VigilInferenceTests", dependencies: ["VigilInference"]),
     .testTarget(
-      name: "VigilSignalTests", dependencies: ["VigilSignal", "VigilCore"], exclude: ["Fixtures"]),
+      name: "VigilInferenceTests", dependencies: ["VigilInference"],
+      exclude: ["Conformance", "Fixtures"]),
+    .testTarget(name: "VigilSensorsTests", dependencies: ["VigilSensors", "VigilSimulation", "VigilCore"]),
+    .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilSensors", "VigilCore"]),
+    // The Linux backends against emulated devices: a pty, and umockdev's preload library
+    // (Scripts/test-emulated runs the tests that need it under umockdev-wrapper/umockdev-run).
+    .systemLibrary(
+      name: "CUMockdev", path: "Tests/CUMockdev", pkgConfig: "umockdev-1.0",
+      providers: [.apt(["libumockdev-dev"])]),
+    .testTarget(
+      name: "VigilLinuxTests",
+      dependencies: [
+        "VigilLinux", "VigilSensors", "VigilSimulation", "VigilCore", "CUMockdev", "CI2C",
+      ],
+      exclude: ["Fixtures"]),
+    .testTarget(
+      name: "VigilSignalTests", dependencies: ["VigilSignal", "VigilCore", "VigilSimulation"],
+      exclude: ["Fixtures"]),
   ]
 )

@@ -13,7 +13,7 @@ import VigilCore
 /// (``BeatDetector``); delineate and template-check beats (``PulseBeat``); quality index =
 /// fraction of the window covered by intervals between consecutive clean beats; heart rate =
 /// 60 / median clean interval; perfusion index and ratio of ratios from clean beats' amplitudes;
-/// SpO2 from ``SpO2Calibration``; respiratory rate from RIIV, RIAV and RIFV with Smart Fusion.
+/// SpO2 from ``SaturationCalibration``; respiratory rate from RIIV, RIAV and RIFV with Smart Fusion.
 public struct PPGAnalyzer {
   /// The analysis settings.
   public var configuration: PPGAnalyzerConfiguration

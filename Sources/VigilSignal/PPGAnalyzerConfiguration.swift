@@ -60,7 +60,7 @@ public struct PPGAnalyzerConfiguration: Sendable {
   public var respiratoryMinimumSupport = 3
 
   /// The calibration from ratio of ratios to SpO2.
-  public var calibration = SpO2Calibration.empiricalLinear
+  public var calibration = SaturationCalibration.empiricalLinear
   /// The red and infrared pulsatile waveforms must correlate at least this well for a ratio
   /// of ratios to mean anything.
   public var minimumChannelCorrelation = 0.8

@@ -4,10 +4,13 @@ import VigilSignal
 
 /// The SpO2 calibration curve and its inverse.
 struct CalibrationTests {
-  let curve = SpO2Calibration.empiricalLinear
+  let curve = SaturationCalibration.empiricalLinear
 
-  @Test func theEmpiricalLineIs110Minus25R() {
+  @Test func theEmpiricalLineIs110Minus25RFromTheSharedConstants() {
     #expect(curve.intercept == 110 && curve.slope == 25)
+    #expect(curve.intercept == SpO2Calibration.intercept && curve.slope == SpO2Calibration.slope)
+    // The simulation inverts the shared constants; the analyser's curve must undo that.
+    #expect(abs(curve.rawSaturation(ratio: SpO2Calibration.ratio(saturation: 92)) - 92) < 1e-12)
     #expect(curve.saturation(ratio: 0.4) == Percent(100))
     #expect(curve.saturation(ratio: 1.0) == Percent(85))
     #expect(curve.saturation(ratio: 2.0) == Percent(60))

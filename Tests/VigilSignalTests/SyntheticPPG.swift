@@ -31,7 +31,7 @@ struct SyntheticPPG {
   /// amplitude.
   var noise = 0.02
   var seed: UInt64 = 1
-  var calibration = SpO2Calibration.empiricalLinear
+  var calibration = SaturationCalibration.empiricalLinear
 
   /// The ratio of ratios the saturation corresponds to.
   var ratio: Double { calibration.ratio(forSaturation: spo2) }

@@ -1,0 +1,204 @@
+"""Trains, quantizes and packages Vigil's early-deterioration model (vigil-risk).
+
+Steps (all deterministic: fixed seeds, deterministic TF ops, 2 threads):
+  1. set A divided by the committed patient lists (splits/*.txt);
+  2. the input contract fitted on the training part (features.manifest_input);
+  3. a small MLP trained on the training part, epoch chosen by validation AUROC;
+  4. full int8 conversion with a representative data set of training windows, int8 input and
+     int8 output (the output is the log-odds of risk; Vigil applies the logistic);
+  5. op check against Vigil's supported op list, TFLM run and minimum-arena search;
+  6. writes vigil-risk.tflite, vigil-risk-float.keras and vigil-risk.manifest.json.
+
+Usage: VIGIL_DATA=/work/shared/data python train.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import numpy as np
+
+from data import MODELS_DIR, DataMissing, load_splits
+from features import manifest_input, quantize, window_features
+from metrics import AlarmTable, auroc_auprc
+from tflite_tools import SUPPORTED_OPS, model_ops, min_tflm_arena, tflm_run
+
+SEED = 20240917
+WINDOW_HOURS = 6
+HIDDEN = (64, 32)
+DROPOUT = 0.2
+EPOCHS = 10
+BATCH = 512
+LEARNING_RATE = 1e-3
+REPRESENTATIVE_ROWS = 4000
+MODEL_NAME = "vigil-risk"
+
+
+def build_model(n_in: int):
+    import tensorflow as tf
+    layers = [tf.keras.Input((n_in,), name="features")]
+    for h in HIDDEN:
+        layers.append(tf.keras.layers.Dense(h, activation="relu"))
+        layers.append(tf.keras.layers.Dropout(DROPOUT))
+    layers.append(tf.keras.layers.Dense(1, name="logit"))
+    return tf.keras.Sequential(layers)
+
+
+def train(Xtr, ytr, Xva, yva, log):
+    import tensorflow as tf
+    model = build_model(Xtr.shape[1])
+    model.compile(tf.keras.optimizers.Adam(LEARNING_RATE),
+                  tf.keras.losses.BinaryCrossentropy(from_logits=True))
+    best_auc, best_weights, best_epoch = -1.0, None, -1
+    for epoch in range(EPOCHS):
+        model.fit(Xtr, ytr, batch_size=BATCH, epochs=1, verbose=0, shuffle=True)
+        s = model.predict(Xva, batch_size=8192, verbose=0)[:, 0]
+        auc, ap = auroc_auprc(s, yva)
+        log(f"epoch {epoch}: validation AUROC {auc:.4f} AUPRC {ap:.4f}")
+        if auc > best_auc:
+            best_auc, best_weights, best_epoch = auc, model.get_weights(), epoch
+    model.set_weights(best_weights)
+    log(f"kept epoch {best_epoch} (validation AUROC {best_auc:.4f})")
+    return model, best_epoch, best_auc
+
+
+def convert_int8(model, representative: np.ndarray) -> bytes:
+    import tensorflow as tf
+
+    def rep():
+        for row in representative:
+            yield [row[None, :].astype(np.float32)]
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = rep
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = tf.int8
+    conv.inference_output_type = tf.int8
+    return conv.convert()
+
+
+def main():
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(2)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.keras.utils.set_random_seed(SEED)
+    tf.config.experimental.enable_op_determinism()
+    t0 = time.time()
+    log = lambda m: print(f"[{time.time() - t0:6.1f}s] {m}", flush=True)
+
+    try:
+        parts = load_splits()
+    except DataMissing as e:
+        sys.exit(str(e))
+    tr, va = parts["train"], parts["val"]
+    spec = manifest_input(tr, WINDOW_HOURS)
+    Xtr = window_features(tr, spec).astype(np.float32)
+    Xva = window_features(va, spec).astype(np.float32)
+    ytr = tr.values["SepsisLabel"].astype(np.float32)
+    yva = va.values["SepsisLabel"]
+    log(f"features: train {Xtr.shape}, validation {Xva.shape}")
+
+    model, best_epoch, val_auc = train(Xtr, ytr, Xva, yva, log)
+    model.save(MODELS_DIR / f"{MODEL_NAME}-float.keras")
+
+    rng = np.random.default_rng(SEED)
+    rep = Xtr[rng.choice(len(Xtr), REPRESENTATIVE_ROWS, replace=False)]
+    tflite = convert_int8(model, rep)
+    ops = model_ops(tflite)
+    bad = sorted(set(ops) - SUPPORTED_OPS)
+    if bad:
+        sys.exit(f"int8 model uses ops Vigil does not support: {bad}")
+    (MODELS_DIR / f"{MODEL_NAME}.tflite").write_bytes(tflite)
+    log(f"int8 model: {len(tflite)} bytes, ops {ops}")
+
+    interp = tf.lite.Interpreter(model_content=tflite)
+    inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
+    in_scale, in_zp = inp["quantization"]
+    out_scale, out_zp = out["quantization"]
+    arena = min_tflm_arena(tflite)
+    log(f"TFLM minimum arena: {arena} bytes")
+
+    # Operating thresholds chosen on the validation part, as int8 output values.
+    q_va = tflm_run(tflite, quantize(window_features(va, spec), in_scale, in_zp), arena_size=arena + 1024)[:, 0]
+    logit_va = (q_va.astype(np.float64) - out_zp) * out_scale
+    val_int8_auc = auroc_auprc(logit_va, yva)[0]
+    from evaluate import choose_utility_threshold
+    util_thr, util_val = choose_utility_threshold(q_va.astype(np.float64), yva, va.starts)
+    op80 = AlarmTable(q_va.astype(np.float64), yva, va.starts).operating_point(0.8)
+    log(f"validation int8 AUROC {val_int8_auc:.4f}; utility threshold q >= {util_thr:.0f} "
+        f"(utility {util_val:.4f}); 80% sensitivity threshold q >= {op80['threshold']:.0f}")
+
+    manifest = {
+        "name": MODEL_NAME,
+        "version": 1,
+        "model_file": f"{MODEL_NAME}.tflite",
+        "model_sha256": hashlib.sha256(tflite).hexdigest(),
+        "model_bytes": len(tflite),
+        "tflm_min_arena_bytes": arena,
+        "ops": ops,
+        "purpose": "hourly early-deterioration (sepsis within 6 h) risk from bedside vitals; "
+                   "decision support that prompts a clinical review, not a diagnosis",
+        "input": {
+            **spec,
+            "rows": "one row per ICU hour, oldest first; hour t = 0 is the first monitored hour; "
+                    "hour t's value of a vital is its latest measurement within that hour (the data "
+                    "set's charted hourly value); HoursSinceAdmission is the hour's time since ICU "
+                    "admission (equal to t + 1 when monitoring starts at admission)",
+            "carry_forward": "a vital's value at hour t is its latest measurement at an hour s <= t "
+                             "with t - s <= max_age_hours; otherwise it is missing",
+            "normalise": "z = min(max((x - mean) / std, -z_limit), z_limit); a missing vital has "
+                         "z = 0 and missing flag 1, else flag 0; arithmetic in IEEE binary64",
+            "layout": [
+                "for each window hour t-W+1 .. t (oldest first): the V vital z-values in `vitals` "
+                "order, then their V missing flags; hours before admission: z = 0, flag = 1",
+                "for each kind in `stay_aggregates` (max, min, mean), V values: that aggregate of the "
+                "vital's non-missing z-values from the first ICU hour to hour t (mean = sequential sum "
+                "/ count); 0 while the vital has been missing throughout",
+                "`charting.features` in order: hours_since_measured = min(t - (latest hour with a "
+                "measurement), hours_since_cap), hours_since_cap before any; measured_fraction = "
+                "(hours 0..t with a measurement) / (t + 1); each normalised with its mean/std and "
+                "clamped to ±z_limit",
+                "`statics` of hour t in order, z = clamp((x - mean)/std, ±z_limit)",
+            ],
+            "tensor": {"index": 0, "shape": [1, spec["feature_count"]], "dtype": "int8",
+                       "scale": float(in_scale), "zero_point": int(in_zp),
+                       "quantize": "q = clamp(round_half_away_from_zero(z / scale) + zero_point, "
+                                   "-128, 127), in IEEE binary64"},
+        },
+        "output": {
+            "tensor": {"index": 0, "shape": [1, 1], "dtype": "int8", "scale": float(out_scale),
+                       "zero_point": int(out_zp)},
+            "meaning": "log-odds of SepsisLabel = 1 at this hour: logit = (q - zero_point) * scale; "
+                       "risk = 1 / (1 + exp(-logit))",
+            "thresholds": {
+                "utility_optimal_q": int(util_thr),
+                "utility_optimal_note": "q >= this maximised the Challenge utility on the validation part",
+                "alarm_80pct_sensitivity_q": int(op80["threshold"]),
+                "alarm_note": "q >= this detected 80% of the validation part's septic patients "
+                              "(alarm 12 h before to 3 h after onset)",
+            },
+        },
+        "training": {
+            "data": "PhysioNet/CinC Challenge 2019 training set A (CC BY 4.0)",
+            "split": "Models/splits/{train,val,test}.txt (patient-level)",
+            "seed": SEED, "window_hours": WINDOW_HOURS, "hidden": list(HIDDEN), "dropout": DROPOUT,
+            "epochs": EPOCHS, "kept_epoch": best_epoch, "batch": BATCH,
+            "learning_rate": LEARNING_RATE, "validation_auroc_float": round(val_auc, 4),
+            "validation_auroc_int8": round(val_int8_auc, 4),
+            "tensorflow": tf.__version__,
+        },
+    }
+    (MODELS_DIR / f"{MODEL_NAME}.manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    log("wrote model, float model and manifest")
+
+
+if __name__ == "__main__":
+    main()

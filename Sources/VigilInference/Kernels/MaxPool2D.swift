@@ -1,0 +1,57 @@
+/// MAX_POOL_2D for int8: SAME/VALID padding, strides, fused RELU/RELU6/RELU_N1_TO_1.
+///
+/// Arithmetic: TFLM `reference_integer_ops::MaxPool`: the largest in-image pixel of each
+/// window (padding never wins), clamped to the activation range.
+///
+/// Operator versions: TFLite assigns version 2 to the int8 form (op_version.cc; 1 is float,
+/// 3 int16).
+final class MaxPool2DKernel: OperatorKernel {
+  private let g: PoolGeometry
+  private let inputIndex: Int, outputIndex: Int
+  private var input: UnsafePointer<Int8>!
+  private var output: UnsafeMutablePointer<Int8>!
+
+  private init(geometry: PoolGeometry, inputIndex: Int, outputIndex: Int) {
+    g = geometry
+    self.inputIndex = inputIndex
+    self.outputIndex = outputIndex
+  }
+
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> MaxPool2DKernel {
+    MaxPool2DKernel(
+      geometry: try PoolGeometry(context), inputIndex: try context.inputIndex(0),
+      outputIndex: context.outputIndex)
+  }
+
+  func bind(_ memory: TensorMemory) {
+    input = UnsafePointer(memory.int8(inputIndex))
+    output = memory.int8(outputIndex)
+  }
+
+  func invoke() {
+    let g = self.g
+    let depth = g.depth
+    let low = Int8(truncatingIfNeeded: g.activationMin)
+    let high = Int8(truncatingIfNeeded: g.activationMax)
+    var out = output!
+    for batch in 0..<g.batches {
+      let image = input + batch * g.inputHeight * g.inputWidth * depth
+      for outY in 0..<g.outputHeight {
+        let rows = g.rowRange(outY)
+        for outX in 0..<g.outputWidth {
+          let columns = g.columnRange(outX)
+          out.update(repeating: Int8.min, count: depth)
+          for y in rows {
+            var pixel = image + (y * g.inputWidth + columns.lowerBound) * depth
+            for _ in columns {
+              for c in 0..<depth { out[c] = Swift.max(out[c], pixel[c]) }
+              pixel += depth
+            }
+          }
+          for c in 0..<depth { out[c] = Swift.min(Swift.max(out[c], low), high) }
+          out += depth
+        }
+      }
+    }
+  }
+}

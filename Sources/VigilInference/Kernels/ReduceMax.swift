@@ -1,0 +1,56 @@
+/// REDUCE_MAX of int8 over constant axes (negative axes and repeats allowed), with or without
+/// `keep_dims`; GlobalMaxPooling1D converts to this.
+///
+/// Arithmetic: TFLM `reference_ops::ReduceGeneric` with `max` from −128; input and output must
+/// share one quantization, which TFLM checks when invoked and Vigil when preparing.
+///
+/// Operator versions: TFLite assigns version 2 to the int8 form (op_version.cc; 1 is float,
+/// 3 int16).
+final class ReduceMaxKernel: OperatorKernel {
+  /// Vigil's rank limit (TFLM's REDUCE_MAX sizes its index buffers to the input and has none).
+  static let maximumRank = 8
+
+  private let plan: ReductionPlan
+  private let inputIndex: Int, outputIndex: Int
+  private var input: UnsafePointer<Int8>!
+  private var output: UnsafeMutablePointer<Int8>!
+
+  private init(plan: ReductionPlan, inputIndex: Int, outputIndex: Int) {
+    self.plan = plan
+    self.inputIndex = inputIndex
+    self.outputIndex = outputIndex
+  }
+
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> ReduceMaxKernel {
+    let plan = try ReductionPlan(context, maximumRank: maximumRank)
+    let input = try context.input(0)
+    _ = try context.perTensorQuantization(input, "input")
+    try context.expectSameQuantization(input, "input", as: context.output)
+    return ReduceMaxKernel(
+      plan: plan, inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex)
+  }
+
+  func bind(_ memory: TensorMemory) {
+    input = UnsafePointer(memory.int8(inputIndex))
+    output = memory.int8(outputIndex)
+  }
+
+  func invoke() {
+    output.update(repeating: Int8.min, count: plan.outputCount)
+    plan.walk(input, into: output, MaxStep.self)
+  }
+
+  private enum MaxStep: ReductionStep {
+    @inline(__always)
+    static func combine(_ out: UnsafeMutablePointer<Int8>, _ x: UnsafePointer<Int8>, count: Int) {
+      for i in 0..<count { out[i] = Swift.max(out[i], x[i]) }
+    }
+
+    @inline(__always)
+    static func fold(_ out: UnsafeMutablePointer<Int8>, _ x: UnsafePointer<Int8>, count: Int) {
+      var largest = out[0]
+      for i in 0..<count { largest = Swift.max(largest, x[i]) }
+      out[0] = largest
+    }
+  }
+}

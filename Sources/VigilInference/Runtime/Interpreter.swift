@@ -1,0 +1,125 @@
+/// A model input or output: where its bytes are in the arena and how to read them.
+public struct TensorBinding {
+  /// The tensor's bytes in the arena; valid for the interpreter's lifetime.
+  public let data: UnsafeMutableRawBufferPointer
+  /// The tensor's index in the model.
+  public let index: Int
+  /// Element type.
+  public let type: TensorType
+  /// Dimensions, outermost first.
+  public let shape: [Int]
+  /// Quantization scale (1 when the tensor is not quantized).
+  public let scale: Float
+  /// Quantization zero point (0 when the tensor is not quantized).
+  public let zeroPoint: Int32
+}
+
+/// Runs a verified model in a fixed arena.
+///
+/// All memory is planned when the interpreter is created: activations and scratch live in one
+/// arena at offsets fixed by ``MemoryPlanner``, and each operator's parameters are computed
+/// once. ``invoke()`` then performs no heap allocation and cannot fail: every shape, index and
+/// type was checked while preparing.
+///
+/// ```swift
+/// let model = try Model(bytes: fileBytes)
+/// let interpreter = try Interpreter(model: model)
+/// interpreter.inputs[0].data.copyMemory(from: sample)
+/// interpreter.invoke()
+/// let risk = interpreter.outputs[0].data
+/// ```
+public final class Interpreter {
+  /// Bytes of arena the plan uses.
+  public let arenaBytes: Int
+  /// The model's inputs, in the model's order.
+  public let inputs: [TensorBinding]
+  /// The model's outputs, in the model's order.
+  public let outputs: [TensorBinding]
+
+  private let kernels: [any OperatorKernel]
+  private let ownedArena: UnsafeMutableRawPointer?
+
+  /// Prepares `model` in an arena the interpreter allocates, of exactly the planned size.
+  public convenience init(model: Model) throws(ModelError) {
+    let graph = try PreparedGraph(model: model)
+    let arena = UnsafeMutableRawPointer.allocate(
+      byteCount: Swift.max(graph.arenaBytes, 1), alignment: MemoryPlanner.alignment)
+    self.init(graph: graph, model: model, arenaBase: arena, owned: true)
+  }
+
+  /// Prepares `model` in the caller's `arena`, which must stay valid for the interpreter's
+  /// lifetime.
+  ///
+  /// - Throws: ``ModelError`` with kind `.arenaTooSmall` saying how many bytes are needed
+  ///   (including any bytes needed to align the arena's start to 16 bytes).
+  public convenience init(model: Model, arena: UnsafeMutableRawBufferPointer) throws(ModelError) {
+    let graph = try PreparedGraph(model: model)
+    let address = Int(bitPattern: arena.baseAddress)
+    let slack =
+      (MemoryPlanner.alignment - address % MemoryPlanner.alignment) % MemoryPlanner.alignment
+    guard let base = arena.baseAddress, arena.count >= graph.arenaBytes + slack else {
+      throw ModelError(
+        .arenaTooSmall, at: "arena",
+        "the model needs \(graph.arenaBytes + slack) bytes of arena (\(graph.arenaBytes) planned"
+          + (slack > 0
+            ? " + \(slack) to align the arena's start to \(MemoryPlanner.alignment) bytes" : "")
+          + "); \(arena.count) were given")
+    }
+    self.init(graph: graph, model: model, arenaBase: base + slack, owned: false)
+  }
+
+  /// The arena size `model` needs, in bytes, for an arena whose start is 16-byte aligned.
+  public static func requiredArenaBytes(for model: Model) throws(ModelError) -> Int {
+    try PreparedGraph(model: model).arenaBytes
+  }
+
+  private init(graph: PreparedGraph, model: Model, arenaBase: UnsafeMutableRawPointer, owned: Bool)
+  {
+    arenaBytes = graph.arenaBytes
+    ownedArena = owned ? arenaBase : nil
+    let memory = graph.memory(arenaBase: arenaBase)
+    for kernel in graph.kernels { kernel.bind(memory) }
+    kernels = graph.kernels
+    func binding(_ index: Int) -> TensorBinding {
+      let tensor = model.tensors[index]
+      return TensorBinding(
+        data: UnsafeMutableRawBufferPointer(start: memory.address(index), count: tensor.byteCount),
+        index: index, type: tensor.type, shape: tensor.shape,
+        scale: tensor.quantization?.scale ?? 1, zeroPoint: tensor.quantization?.zeroPoint ?? 0)
+    }
+    inputs = model.inputs.map(binding)
+    outputs = model.outputs.map(binding)
+  }
+
+  deinit { ownedArena?.deallocate() }
+
+  /// Runs the model once on the current contents of the input tensors.
+  public func invoke() {
+    for kernel in kernels { kernel.invoke() }
+  }
+}
+
+/// Where the planner puts each tensor, for `vigil model inspect`.
+public struct ArenaPlan {
+  /// Total arena bytes needed.
+  public let arenaBytes: Int
+  /// Arena offset of each tensor by index; `nil` for constants and tensors never used.
+  /// Tensors sharing memory (aliased reshapes) have the same offset.
+  public let tensorOffsets: [Int?]
+  /// Sizes of the scratch buffers operators use while they run.
+  public let scratchBytes: [Int]
+  /// Arena offsets of those scratch buffers.
+  public let scratchOffsets: [Int]
+  /// Number of operators that run at invoke (aliased reshapes cost nothing and are skipped).
+  public let kernelCount: Int
+
+  /// Prepares `model` and reports its memory plan without allocating an arena.
+  public init(model: Model) throws(ModelError) {
+    let graph = try PreparedGraph(model: model)
+    arenaBytes = graph.arenaBytes
+    tensorOffsets = graph.tensorOffsets
+    scratchBytes = graph.scratchSizes
+    scratchOffsets = graph.scratchOffsets
+    kernelCount = graph.kernels.count
+  }
+}

@@ -1,0 +1,38 @@
+import Testing
+import VigilInference
+
+/// Bit-exactness against TensorFlow Lite Micro and refusal of invalid configurations; fixtures in
+/// `Fixtures/depthwise_conv_2d/` come from `Tools/fixtures/spatial_reduce_layout_fixtures.py` (40 invocations each).
+@Suite struct DepthwiseConv2DTests {
+  @Test(arguments: [
+    "dw_keras_3x3_same_relu6",
+    "dw_dm2_s2_same_odd_padding",
+    "dw_keras_dm3_dilation2_valid_relu",
+    "dw_keras_dm2_dilation2_same",
+    "dw_keras_1x5_stride2_one_high",
+    "dw_5x1_dm2_valid_one_wide",
+    "dw_keras_4x4_even_kernel_same_nobias",
+    "dw_keras_stride3_16ch_relu",
+    "dw_35ch_valid",
+    "dw_per_tensor_filter_relu_n1_to_1",
+    "dw_dm3_stride2_dilation2_same_nobias",
+  ])
+  func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String) throws {
+    let result = try GoldenRunner.run("depthwise_conv_2d", fixture)
+    #expect(result.operators.contains(.depthwiseConv2D))
+    #expect(result.invocations == 40)
+    #expect(
+      result.mismatchedBytes == 0,
+      "\(result.mismatchedBytes) of \(result.comparedBytes) bytes differ; first: \(result.firstMismatch)"
+    )
+  }
+
+  @Test func refusesADepthMultiplierThatDisagreesWithTheFilter() throws {
+    let error = try #require(
+      try GoldenRunner.preparationError("depthwise_conv_2d", "invalid_depth_multiplier"))
+    #expect(error.kind == .unsupportedOperatorConfiguration)
+    #expect(error.location == "subgraph 0, operator 0 (DEPTHWISE_CONV_2D)")
+    #expect(error.detail.contains("depth_multiplier 3"), "\(error)")
+    #expect(error.detail.contains("4 output channels"), "\(error)")
+  }
+}
