@@ -66,5 +66,8 @@ let package = Package(
         "VigilLinux", "VigilSensors", "VigilSimulation", "VigilCore", "CUMockdev", "CI2C",
       ],
       exclude: ["Fixtures"]),
+    .testTarget(
+      name: "VigilSignalTests", dependencies: ["VigilSignal", "VigilCore", "VigilSimulation"],
+      exclude: ["Fixtures"]),
   ]
 )
