@@ -120,4 +120,3 @@ struct SplitMix64 {
     return z ^ (z >> 31)
   }
 }
-

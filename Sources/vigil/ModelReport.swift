@@ -75,7 +75,8 @@ struct ModelReport: Encodable {
         "arena: \(arenaBytes) bytes (activations and scratch, planned at load); constants: \(constantBytes) bytes in the file"
       )
     } else {
-      lines.append("arena: not planned: the model cannot run in Vigil (\(error ?? "unknown reason"))")
+      lines.append(
+        "arena: not planned: the model cannot run in Vigil (\(error ?? "unknown reason"))")
     }
     for warning in warnings { lines.append("warning: \(warning)") }
     lines.append("inputs: \(inputs.map(describe).joined(separator: ", "))")

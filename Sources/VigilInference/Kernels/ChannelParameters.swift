@@ -37,7 +37,10 @@ final class ChannelParameters {
     bias: UnsafeRawPointer?, inputZeroPoint: Int32, multipliers: ChannelMultipliers,
     outputZeroPoint: Int32, activationMin: Int32, activationMax: Int32, context: PrepareContext
   ) throws(ModelError) {
-    for c in 0..<count where multipliers.multipliers[c] < 0 || multipliers.shifts[c] < -31 || multipliers.shifts[c] > 30 {
+    for c in 0..<count
+    where multipliers.multipliers[c] < 0 || multipliers.shifts[c] < -31
+      || multipliers.shifts[c] > 30
+    {
       throw context.error(
         .invalidQuantization,
         "channel \(c): input, filter and output scales give requantization multiplier \(multipliers.multipliers[c]) "
@@ -52,7 +55,10 @@ final class ChannelParameters {
       var sum: Int32 = 0
       let row = filter + channel * rowStride
       for i in 0..<rowLength { sum &+= Int32(row[i * elementStride]) }
-      let b = bias.map { Int32(littleEndian: $0.loadUnaligned(fromByteOffset: 4 * channel, as: Int32.self)) } ?? 0
+      let b =
+        bias.map {
+          Int32(littleEndian: $0.loadUnaligned(fromByteOffset: 4 * channel, as: Int32.self))
+        } ?? 0
       let shift = multipliers.shifts[channel]
       storage[channel] = b &- inputZeroPoint &* sum
       storage[count + channel] = multipliers.multipliers[channel]
@@ -67,21 +73,28 @@ final class ChannelParameters {
   @inline(__always)
   func requantize(_ x: Int32, channel c: Int) -> Int8 {
     Self.requantize(
-      x, multiplier: storage[count + c], factor: storage[2 * count + c], right: storage[3 * count + c],
+      x, multiplier: storage[count + c], factor: storage[2 * count + c],
+      right: storage[3 * count + c],
       zeroPoint: outputZeroPoint, low: activationMin, high: activationMax)
   }
 
   /// Requantizes the accumulators of channels `first..<first + width` (read from `acc[0..<width]`)
   /// into `out[0..<width]`.
   @inline(__always)
-  func requantize(_ acc: UnsafePointer<Int32>, channels first: Int, width: Int, into out: UnsafeMutablePointer<Int8>) {
+  func requantize(
+    _ acc: UnsafePointer<Int32>, channels first: Int, width: Int,
+    into out: UnsafeMutablePointer<Int8>
+  ) {
     let multipliers = UnsafePointer(storage + count + first)
     let factors = UnsafePointer(storage + 2 * count + first)
     let rights = UnsafePointer(storage + 3 * count + first)
-    let zeroPoint = outputZeroPoint, low = activationMin, high = activationMax
+    let zeroPoint = outputZeroPoint
+    let low = activationMin
+    let high = activationMax
     for c in 0..<width {
       out[c] = Self.requantize(
-        acc[c], multiplier: multipliers[c], factor: factors[c], right: rights[c], zeroPoint: zeroPoint, low: low,
+        acc[c], multiplier: multipliers[c], factor: factors[c], right: rights[c],
+        zeroPoint: zeroPoint, low: low,
         high: high)
     }
   }
@@ -98,13 +111,15 @@ final class ChannelParameters {
     _ x: Int32, multiplier: Int32, shift: Int32, zeroPoint: Int32, low: Int32, high: Int32
   ) -> Int8 {
     requantize(
-      x, multiplier: multiplier, factor: Int32(1) << (shift > 0 ? shift : 0), right: shift > 0 ? 0 : -shift,
+      x, multiplier: multiplier, factor: Int32(1) << (shift > 0 ? shift : 0),
+      right: shift > 0 ? 0 : -shift,
       zeroPoint: zeroPoint, low: low, high: high)
   }
 
   @inline(__always)
   private static func requantize(
-    _ x: Int32, multiplier: Int32, factor: Int32, right: Int32, zeroPoint: Int32, low: Int32, high: Int32
+    _ x: Int32, multiplier: Int32, factor: Int32, right: Int32, zeroPoint: Int32, low: Int32,
+    high: Int32
   ) -> Int8 {
     let product = Int64(x &* factor) &* Int64(multiplier)
     let nudged = product &+ (product >= 0 ? 1 << 30 : 1 - (1 << 30))

@@ -172,7 +172,8 @@ final class Conv2DKernel: OperatorKernel {
     let scratch = context.requestScratch(
       bytes: variant == .dotProduct ? patchLength : g.inputDepth)
     return Conv2DKernel(
-      geometry: g, variant: variant, inputIndex: try context.inputIndex(0), filterIndex: filterIndex,
+      geometry: g, variant: variant, inputIndex: try context.inputIndex(0),
+      filterIndex: filterIndex,
       outputIndex: context.outputIndex, scratchIndex: scratch,
       inputZeroPoint: Int8(inputQ.zeroPoint),
       channels: channels)
@@ -284,7 +285,8 @@ extension Conv2DKernel {
             outX * g.strideWidth - g.padLeft,
             (outX + Swift.min(1, count - 1)) * g.strideWidth - g.padLeft,
             (outX + Swift.min(2, count - 1)) * g.strideWidth - g.padLeft,
-            (outX + Swift.min(3, count - 1)) * g.strideWidth - g.padLeft)
+            (outX + Swift.min(3, count - 1)) * g.strideWidth - g.padLeft
+          )
           let originY = outY * g.strideHeight - g.padTop
           var channel = 0
           while channel < depth {
@@ -355,13 +357,16 @@ extension Conv2DKernel {
     for l in 0..<16 { staged[l] = Int32(sums[l]) &+ bias[l] }
     withUnsafeBytes(of: &staged) {
       channels.requantize(
-        $0.baseAddress!.assumingMemoryBound(to: Int32.self), channels: channel, width: 16, into: out + channel)
+        $0.baseAddress!.assumingMemoryBound(to: Int32.self), channels: channel, width: 16,
+        into: out + channel)
     }
   }
 
   /// ``store(_:channel:into:)`` for 32 channels held in two vectors.
   @inline(__always)
-  private func store(_ low: SIMD16<Float>, _ high: SIMD16<Float>, channel: Int, into out: UnsafeMutablePointer<Int8>) {
+  private func store(
+    _ low: SIMD16<Float>, _ high: SIMD16<Float>, channel: Int, into out: UnsafeMutablePointer<Int8>
+  ) {
     store(low, channel: channel, into: out)
     store(high, channel: channel + 16, into: out)
   }
@@ -373,10 +378,14 @@ extension Conv2DKernel {
   @inline(__always)
   private func forEachTapRun(
     image: UnsafePointer<Int8>, originY: Int, origins: (Int, Int, Int, Int), channel: Int,
-    _ body: (UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, Int) -> Void
+    _ body: (
+      UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>,
+      UnsafePointer<Int8>, Int
+    ) -> Void
   ) {
     let g = self.g
-    let depth = g.outputDepth, inputDepth = g.inputDepth
+    let depth = g.outputDepth
+    let inputDepth = g.inputDepth
     let zeroRow = UnsafePointer(patch!)
     let span = (g.filterWidth - 1) * g.dilationWidth
     let wholeRows =
@@ -405,7 +414,8 @@ extension Conv2DKernel {
           return x >= 0 && x < g.inputWidth ? row + x * inputDepth : zeroRow
         }
         body(
-          tap(origins.0), tap(origins.1), tap(origins.2), tap(origins.3), weights + fx * inputDepth * depth,
+          tap(origins.0), tap(origins.1), tap(origins.2), tap(origins.3),
+          weights + fx * inputDepth * depth,
           inputDepth)
       }
     }

@@ -22,14 +22,23 @@ enum OuterProduct {
   /// `rows` (one pointer per pixel, `depth` int8 values each), with `w` laid out `[k][stride]`.
   @inline(__always)
   static func accumulate4x32(
-    _ a: inout (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
-    x0: UnsafePointer<Int8>, x1: UnsafePointer<Int8>, x2: UnsafePointer<Int8>, x3: UnsafePointer<Int8>,
+    _ a:
+      inout (
+        SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
+        SIMD16<Float>, SIMD16<Float>
+      ),
+    x0: UnsafePointer<Int8>, x1: UnsafePointer<Int8>, x2: UnsafePointer<Int8>,
+    x3: UnsafePointer<Int8>,
     weights: UnsafePointer<Int8>, stride: Int, depth: Int
   ) {
     var w = weights
     for k in 0..<depth {
-      let w0 = widen(w), w1 = widen(w + 16)
-      let v0 = Float(x0[k]), v1 = Float(x1[k]), v2 = Float(x2[k]), v3 = Float(x3[k])
+      let w0 = widen(w)
+      let w1 = widen(w + 16)
+      let v0 = Float(x0[k])
+      let v1 = Float(x1[k])
+      let v2 = Float(x2[k])
+      let v3 = Float(x3[k])
       a.0.addProduct(w0, v0)
       a.1.addProduct(w1, v0)
       a.2.addProduct(w0, v1)
@@ -46,7 +55,8 @@ enum OuterProduct {
   @inline(__always)
   static func accumulate4x16(
     _ a: inout (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
-    x0: UnsafePointer<Int8>, x1: UnsafePointer<Int8>, x2: UnsafePointer<Int8>, x3: UnsafePointer<Int8>,
+    x0: UnsafePointer<Int8>, x1: UnsafePointer<Int8>, x2: UnsafePointer<Int8>,
+    x3: UnsafePointer<Int8>,
     weights: UnsafePointer<Int8>, stride: Int, depth: Int
   ) {
     var w = weights

@@ -93,7 +93,9 @@ public struct Model {
     try self.init(bytes: UnsafeRawBufferPointer(bytes), rearrangement: WeightRearrangement())
   }
 
-  private init(bytes: UnsafeRawBufferPointer, rearrangement: WeightRearrangement?) throws(ModelError) {
+  private init(bytes: UnsafeRawBufferPointer, rearrangement: WeightRearrangement?)
+    throws(ModelError)
+  {
     self.rearrangement = rearrangement
     let reader = ModelReader(buffer: FlatBuffer(bytes: bytes))
     let decoded = try reader.read()

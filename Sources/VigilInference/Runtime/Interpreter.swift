@@ -7,11 +7,42 @@ public struct TensorBinding {
   /// Element type.
   public let type: TensorType
   /// Dimensions, outermost first.
-  public let shape: [Int]
+  public let shape: TensorShape
   /// Quantization scale (1 when the tensor is not quantized).
   public let scale: Float
   /// Quantization zero point (0 when the tensor is not quantized).
   public let zeroPoint: Int32
+}
+
+/// The dimensions of a tensor (rank at most 8), held inline so an interpreter's input and output
+/// descriptions cost no heap memory.
+public struct TensorShape: RandomAccessCollection, Equatable, CustomStringConvertible {
+  private var dimensions: SIMD8<Int32>
+  /// The number of dimensions.
+  public let rank: Int
+
+  /// Creates a shape from its dimensions (at most 8, as the model verifier guarantees).
+  public init(_ dims: [Int]) {
+    precondition(dims.count <= 8, "TensorShape holds at most 8 dimensions")
+    dimensions = SIMD8<Int32>()
+    for (i, d) in dims.enumerated() { dimensions[i] = Int32(truncatingIfNeeded: d) }
+    rank = dims.count
+  }
+
+  /// The first dimension's position (0).
+  public var startIndex: Int { 0 }
+  /// One past the last dimension's position (the rank).
+  public var endIndex: Int { rank }
+  /// Dimension `i`, outermost first.
+  public subscript(i: Int) -> Int { Int(dimensions[i]) }
+  /// The number of elements.
+  public var elementCount: Int { reduce(1, *) }
+  /// The shape as `[1, 32, 32, 8]`.
+  public var description: String {
+    var text = "["
+    for (i, d) in enumerated() { text += (i == 0 ? "" : ", ") + String(d) }
+    return text + "]"
+  }
 }
 
 /// Runs a verified model in a fixed arena.
@@ -89,7 +120,7 @@ public final class Interpreter {
       let tensor = model.tensors[index]
       return TensorBinding(
         data: UnsafeMutableRawBufferPointer(start: memory.address(index), count: tensor.byteCount),
-        index: index, type: tensor.type, shape: tensor.shape,
+        index: index, type: tensor.type, shape: TensorShape(tensor.shape),
         scale: tensor.quantization?.scale ?? 1, zeroPoint: tensor.quantization?.zeroPoint ?? 0)
     }
     inputs = model.inputs.map(binding)

@@ -26,6 +26,7 @@ struct PreparedGraph {
     }
 
     // 1. Prepare every operator; note which outputs may share their input's memory.
+    kernels.reserveCapacity(model.operators.count)
     var scratchSizes: [Int] = []
     var scratchOwners: [Int] = []
     var aliasOf = [Int?](repeating: nil, count: tensorCount)
