@@ -77,6 +77,7 @@ struct SensorsStreamCommand: ParsableCommand {
   /// one line per second of `clock` time, plus each condition change.
   private func stream(stage: SensorStage, clock: any MonotonicClock, wait: (Instant) -> Void) {
     var summary = SecondSummary()
+    var ppg = PPGVitals()
     var readings = SensorReadings()
     var events: [TechnicalConditionEvent] = []
     let start = clock.now
@@ -88,12 +89,13 @@ struct SensorsStreamCommand: ParsableCommand {
         for event in events { print(describe(event)) }
         events.removeAll(keepingCapacity: true)
         summary.add(readings)
+        for batch in readings.ppg { ppg.add(batch) }
         readings.removeAll()
         wait(min(stage.nextDeadline, end))
         if clock.now >= end { break }
       }
       second += 1
-      print(summary.line(second: second, conditions: stage.activeConditions))
+      print(summary.line(second: second, conditions: stage.activeConditions, ppg: ppg))
       summary = SecondSummary()
     }
   }
@@ -122,12 +124,9 @@ struct SecondSummary {
       temperatures.removeAll { $0.0 == reading.source }
       temperatures.append((reading.source, reading.temperature.value))
     }
-    // TODO(VigilSignal): feed readings.ppg (red/IR at 100 Hz, gaps marked by sequence numbers)
-    // to VigilSignal's estimator and print its HR, SpO2, RR and perfusion index from the
-    // MAX30102 next to the oximeter's own values.
   }
 
-  func line(second: Int, conditions: [TechnicalCondition]) -> String {
+  func line(second: Int, conditions: [TechnicalCondition], ppg: PPGVitals) -> String {
     var text = "t=" + String(second) + "s"
     if let oximeter {
       let rate = oximeter.pulseRate.map { fixed($0.value, 0) } ?? "--"
@@ -145,6 +144,7 @@ struct SecondSummary {
       text += "  | MAX30102 no samples"
     }
     if ppgLost > 0 { text += " (" + String(ppgLost) + " lost)" }
+    if ppgSamples > 0 || ppg.latest != nil { text += ", " + ppg.summary }
     for (source, celsius) in temperatures {
       text += "  | " + source.name.split(separator: "@")[0] + " " + fixed(celsius, 2) + " °C"
     }
