@@ -174,6 +174,23 @@ enum Syscall {
     _ = clock_gettime(CLOCK_MONOTONIC, &now)
     return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
   }
+
+  /// Sleeps until `CLOCK_MONOTONIC` reaches `deadline` nanoseconds
+  /// (`clock_nanosleep(TIMER_ABSTIME)`, resumed after signals).
+  static func sleepUntilMonotonic(_ deadline: UInt64) {
+    var target = timespec(
+      tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+    while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, nil) == EINTR {}
+  }
+
+  /// User plus system CPU time of this process in nanoseconds (`getrusage(RUSAGE_SELF)`).
+  static func processCPUNanoseconds() -> UInt64 {
+    var usage = rusage()
+    _ = getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    let user = UInt64(usage.ru_utime.tv_sec) &* 1_000_000 &+ UInt64(usage.ru_utime.tv_usec)
+    let system = UInt64(usage.ru_stime.tv_sec) &* 1_000_000 &+ UInt64(usage.ru_stime.tv_usec)
+    return (user &+ system) &* 1000
+  }
 }
 
 /// How long `poll(2)` may wait.

@@ -23,7 +23,8 @@ struct PPGVitals {
   /// Feeds one FIFO read.
   mutating func add(_ batch: PPGBatch) {
     if stream == nil || stream?.sampleRate != batch.sampleRate {
-      stream = try? PPGStream(sampleRate: batch.sampleRate, window: Self.window, step: Self.step, hasRed: true)
+      stream = try? PPGStream(
+        sampleRate: batch.sampleRate, window: Self.window, step: Self.step, hasRed: true)
       latest = nil
     }
     guard var current = stream else { return }
@@ -45,12 +46,16 @@ struct PPGVitals {
   /// The estimate as a fragment of a status line.
   var summary: String {
     guard let estimate = latest else {
-      return "PPG analysing (" + fixed(min(secondsBuffered, Self.window), 0) + "/" + fixed(Self.window, 0) + " s)"
+      return "PPG analysing (" + fixed(min(secondsBuffered, Self.window), 0) + "/"
+        + fixed(Self.window, 0) + " s)"
     }
-    func value(_ number: Double?, _ decimals: Int) -> String { number.map { fixed($0, decimals) } ?? "--" }
+    func value(_ number: Double?, _ decimals: Int) -> String {
+      number.map { fixed($0, decimals) } ?? "--"
+    }
     var text =
       "PPG HR " + value(estimate.heartRate?.value, 0) + " SpO2 " + value(estimate.spo2?.value, 0)
-      + " RR " + value(estimate.respiratoryRate?.value, 0) + " PI " + value(estimate.perfusionIndex?.value, 1)
+      + " RR " + value(estimate.respiratoryRate?.value, 0) + " PI "
+      + value(estimate.perfusionIndex?.value, 1)
       + " q " + fixed(estimate.quality, 2)
     switch estimate.status {
     case .valid: break

@@ -1,45 +1,23 @@
 import VigilCore
+import VigilLinux
 
 #if canImport(Glibc)
   import Glibc
-#elseif canImport(Darwin)
-  import Darwin
 #endif
 
-/// Wall-clock pacing and CPU accounting for the CLI's simulated runs.
-///
-/// TODO(lead): once `VigilLinux.SystemClock` is merged, pace with it instead; these three calls
-/// are the CLI's only direct system calls.
+/// Wall-clock pacing and CPU accounting for the CLI's simulated runs, through VigilLinux's
+/// system clock (where every system call lives).
 enum Pacing {
-  /// The monotonic time now (`clock_gettime(CLOCK_MONOTONIC)`).
-  static func monotonicNow() -> Instant {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Instant(nanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
-  }
+  private static let clock = SystemClock()
 
-  /// Sleeps until the monotonic time reaches `deadline` (`nanosleep`, resumed after signals).
-  static func sleep(until deadline: Instant) {
-    while true {
-      let now = monotonicNow()
-      guard now < deadline else { return }
-      let wait = deadline - now
-      var request = timespec(
-        tv_sec: Int(wait.nanoseconds / 1_000_000_000),
-        tv_nsec: Int(wait.nanoseconds % 1_000_000_000))
-      var remaining = timespec()
-      if nanosleep(&request, &remaining) == 0 { return }
-    }
-  }
+  /// The monotonic time now.
+  static func monotonicNow() -> Instant { clock.now }
 
-  /// User plus system CPU time this process has used (`getrusage(RUSAGE_SELF)`).
-  static func processCPUTime() -> Duration {
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    let user = UInt64(usage.ru_utime.tv_sec) * 1_000_000 + UInt64(usage.ru_utime.tv_usec)
-    let system = UInt64(usage.ru_stime.tv_sec) * 1_000_000 + UInt64(usage.ru_stime.tv_usec)
-    return Duration(nanoseconds: (user + system) * 1000)
-  }
+  /// Sleeps until the monotonic time reaches `deadline`.
+  static func sleep(until deadline: Instant) { clock.sleep(until: deadline) }
+
+  /// User plus system CPU time this process has used.
+  static func processCPUTime() -> Duration { SystemClock.processCPUTime }
 }
 
 /// Fixed-point formatting without Foundation.

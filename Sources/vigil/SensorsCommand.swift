@@ -186,6 +186,11 @@ struct SensorsBenchCommand: ParsableCommand {
   @Flag(help: "Use an SMBus-only I2C adapter (like i2c-stub): FIFO read in 30-byte blocks.")
   var smbusOnly = false
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: "Also measure the PPG analysis (heart rate, SpO2, respiratory rate) separately.")
+  var withSignal = true
+
   func run() throws {
     let protocolVersion: ContecProtocol = oximeterProtocol == "5byte" ? .legacy5Byte : .packet9Byte
     let board = SimulatedBoard(
@@ -197,6 +202,9 @@ struct SensorsBenchCommand: ParsableCommand {
     var packets = 0
     var temperatures = 0
     var wakeups = 0
+    var ppg = PPGVitals()
+    var estimates = 0
+    var signalNanoseconds: UInt64 = 0
     let end = Instant(nanoseconds: UInt64(seconds) * 1_000_000_000)
     let cpuStart = Pacing.processCPUTime()
     let wallStart = Pacing.monotonicNow()
@@ -204,13 +212,24 @@ struct SensorsBenchCommand: ParsableCommand {
       stage.service(readings: &readings, events: &events)
       wakeups += 1
       for batch in readings.ppg { samples += batch.samples.count }
+      if withSignal, !readings.ppg.isEmpty {
+        let before = Pacing.processCPUTime()
+        for batch in readings.ppg {
+          let previous = ppg.latest
+          ppg.add(batch)
+          if ppg.latest != nil && ppg.latest != previous { estimates += 1 }
+        }
+        signalNanoseconds += Pacing.processCPUTime().nanoseconds - before.nanoseconds
+      }
       packets += readings.oximetry.count
       temperatures += readings.temperatures.count
       readings.removeAll()
       events.removeAll(keepingCapacity: true)
       board.clock.advance(to: stage.nextDeadline)
     }
-    let cpu = Duration(nanoseconds: Pacing.processCPUTime().nanoseconds - cpuStart.nanoseconds)
+    let total = VigilCore.Duration(
+      nanoseconds: Pacing.processCPUTime().nanoseconds - cpuStart.nanoseconds)
+    let cpu = VigilCore.Duration(nanoseconds: total.nanoseconds - signalNanoseconds)
     let wall = Pacing.monotonicNow() - wallStart
     let perSecond = cpu.seconds / Double(seconds)
     print(
@@ -226,5 +245,12 @@ struct SensorsBenchCommand: ParsableCommand {
       "  CPU per simulated second: \(fixed(perSecond * 1e6, 1)) µs = \(fixed(perSecond * 100, 3)) % of one core"
     )
     print("  (includes the simulated chips and USB bridge themselves; drivers alone cost less)")
+    if withSignal {
+      let signalPerSecond = Double(signalNanoseconds) / 1e9 / Double(seconds)
+      print(
+        "  PPG analysis (VigilSignal, 32 s windows every 2 s, \(estimates) estimates): "
+          + "\(fixed(signalPerSecond * 1e6, 1)) µs per second = \(fixed(signalPerSecond * 100, 3)) % of one core"
+      )
+    }
   }
 }
