@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from scores import band_points, fio2_fraction
+from scores import NEWS2_BANDS, band_points, fio2_fraction
 
 Z_LIMIT = 5.0
 SINCE_CAP = 48
@@ -91,8 +91,8 @@ KINDS = {
     "measured_fraction": "number of hours 0 .. t at which the vital was measured / (t + 1)",
     "measured_fraction_window": "number of hours max(0, t-hours+1) .. t at which the vital was "
                                 "measured / min(t + 1, hours)",
-    "static": "the static column of hour t",
-    "log_static": "ln(1 + the static column of hour t)",
+    "static": "the value of `statics` entry `static` at hour t",
+    "log_static": "ln(1 + the value of `statics` entry `static` at hour t)",
 }
 
 
@@ -147,8 +147,8 @@ def feature_list(blocks) -> list[dict]:
     for c in charted:
         f(f"{c}.measured_fraction24h", "measured_fraction_window", vital=c, hours=24)
     for name, col, unit, note in STATICS:
-        f(name, "static", column=name)
-    f("log1p(HoursSinceAdmission)", "log_static", column="HoursSinceAdmission")
+        f(name, "static", static=name)
+    f("log1p(HoursSinceAdmission)", "log_static", static="HoursSinceAdmission")
     return out
 
 
@@ -181,6 +181,16 @@ def manifest_input(train_cohort, blocks) -> dict:
     spec["features"] = feats
     spec["feature_count"] = len(feats)
     spec["kinds"] = {k: v for k, v in KINDS.items() if any(f["kind"] == k for f in feats)}
+    if any(f["kind"].startswith("news2") for f in feats):
+        spec["news2_bands"] = {
+            "source": "Royal College of Physicians, NEWS2 (2017), Chart 1, SpO2 scale 1",
+            "rule": "a value scores the points of the first band (lowest first) whose inclusive "
+                    "upper limit it does not exceed; upper null = no limit",
+            "bands": {p: [[None if math.isinf(u) else u, pts] for u, pts in NEWS2_BANDS[p]]
+                      for p in NEWS2_PARAMETERS},
+            "oxygen_points": 2,
+            "total_alert": NEWS2_ALERT,
+        }
     return spec
 
 
@@ -349,12 +359,12 @@ def raw_features(cohort, spec) -> np.ndarray:
                 cnt = cnt + _shift(obs, hour, lag, fill=0.0)
             out[:, j] = cnt / np.minimum(hour + 1, f["hours"])
         elif k == "static":
-            x = statics[f["column"]]
+            x = statics[f["static"]]
             if np.any(np.isnan(x)):
-                raise ValueError(f"static column {f['column']} has missing values")
+                raise ValueError(f"static {f['static']} has missing values")
             out[:, j] = x
         elif k == "log_static":
-            out[:, j] = np.log1p(statics[f["column"]])
+            out[:, j] = np.log1p(statics[f["static"]])
         else:
             raise ValueError(f"feature {f['name']}: unknown kind {k!r}")
     return out

@@ -139,9 +139,9 @@ def features_from_manifest(rows, t, spec):
             span = hours(f["hours"])
             x = sum(1 for h in span if rows[h][f["vital"]] is not None) / min(t + 1, f["hours"])
         elif k == "static":
-            x = rows[t][statics[f["column"]]]
+            x = rows[t][statics[f["static"]]]
         elif k == "log_static":
-            x = math.log1p(rows[t][statics[f["column"]]])
+            x = math.log1p(rows[t][statics[f["static"]]])
         else:
             raise ValueError(f"unknown kind {k}")
         out.append(clamp((x - f["mean"]) / f["std"], -zl, zl))
@@ -173,6 +173,11 @@ class ManifestContract(unittest.TestCase):
                     for a, b in zip(f, w["features"]):
                         self.assertAlmostEqual(a, b, places=12)
                     self.assertEqual([quantize(z, t["scale"], t["zero_point"]) for z in f], w["input_int8"])
+
+    def test_manifest_news2_bands_match_the_chart(self):
+        bands = self.manifest["input"]["news2_bands"]["bands"]
+        for p, rows in NEWS2.items():
+            self.assertEqual([[None if math.isinf(u) else u, pts] for u, pts in rows], bands[p])
 
     def test_output_interpretation(self):
         o = self.manifest["output"]["tensor"]
