@@ -228,3 +228,60 @@ def bootstrap_weights(n_patients: int, n_boot: int, seed: int) -> np.ndarray:
     """(n_boot, n_patients) multiplicities of patients drawn with replacement."""
     rng = np.random.default_rng(seed)
     return rng.multinomial(n_patients, np.full(n_patients, 1.0 / n_patients), size=n_boot).astype(np.float64)
+
+
+#: The deployable alarm rule reported beside the plain hour count (see `AlarmRuleTable`).
+HOLD_OFF_HOURS = 6
+
+
+class AlarmRuleTable:
+    """Alarms as a monitor would raise them: an alarm *fires* at hour t when the score is at or
+    above the threshold and no alarm fired for this patient at hours t-H+1 .. t-1 (H = hold-off:
+    the nurse acknowledges the alert and it re-fires at most every H hours while the score stays
+    high). The same rule is applied to every score (model, NEWS2, qSOFA, hours since admission).
+
+    A septic patient is detected when an alarm fires in [onset - 12 h, onset + 3 h]; the burden is
+    alarms fired per patient-day (all patients, all hours). The operating point is the highest
+    candidate threshold at which at least the requested share of septic patients is detected.
+    """
+
+    def __init__(self, scores, labels, starts, hold_off: int = HOLD_OFF_HOURS, thresholds=None):
+        scores = np.asarray(scores, dtype=np.float64)
+        n_p = len(starts) - 1
+        lengths = np.diff(starts)
+        if thresholds is None:
+            u = np.unique(scores)
+            thresholds = u if len(u) <= 300 else np.unique(np.quantile(scores, np.linspace(0.3, 0.9999, 300)))
+        self.thresholds = np.sort(np.asarray(thresholds, dtype=np.float64))[::-1]  # highest first
+        T = len(self.thresholds)
+        self.hold_off = hold_off
+        self.lengths = lengths.astype(np.float64)
+        self.septic = np.zeros(n_p, dtype=bool)
+        lo = np.full(n_p, -1)
+        hi = np.full(n_p, -2)
+        for k in range(n_p):
+            t_s = onset_index(labels[starts[k]:starts[k + 1]])
+            if t_s is not None:
+                self.septic[k] = True
+                lo[k], hi[k] = t_s - DETECT_BEFORE, t_s + DETECT_AFTER
+        self.events = np.zeros((n_p, T))
+        self.detected = np.zeros((n_p, T), dtype=bool)
+        last = np.full((n_p, T), -np.inf)
+        for h in range(int(lengths.max())):
+            active = np.flatnonzero(lengths > h)
+            s = scores[starts[active] + h]
+            fire = (s[:, None] >= self.thresholds[None, :]) & (h - last[active] >= hold_off)
+            last[active] = np.where(fire, h, last[active])
+            self.events[active] += fire
+            inside = (h >= lo[active]) & (h <= hi[active])
+            self.detected[active] |= fire & inside[:, None]
+
+    def operating_point(self, sensitivity: float = 0.8, patient_weights=None) -> dict:
+        w = np.ones(len(self.lengths)) if patient_weights is None else patient_weights
+        ws = w[self.septic]
+        sens = (ws @ self.detected[self.septic]) / ws.sum()
+        ok = np.flatnonzero(sens >= sensitivity - 1e-12)
+        i = int(ok[0]) if len(ok) else len(self.thresholds) - 1
+        days = float(w @ self.lengths) / 24.0
+        return {"threshold": float(self.thresholds[i]), "sensitivity": float(sens[i]),
+                "alarms_per_patient_day": float(w @ self.events[:, i]) / days}

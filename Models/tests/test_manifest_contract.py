@@ -11,7 +11,15 @@ import unittest
 from pathlib import Path
 
 MODELS = Path(__file__).resolve().parent.parent
-STATIC_COLUMNS = {"Age": "Age", "Sex": "Gender", "HoursSinceAdmission": "ICULOS"}
+#: NEWS2 Chart 1 (RCP 2017), SpO2 scale 1, as (inclusive upper limit, points): written here again
+#: from the chart, independently of scores.py.
+NEWS2 = {
+    "Resp": [(8, 3), (11, 1), (20, 0), (24, 2), (math.inf, 3)],
+    "O2Sat": [(91, 3), (93, 2), (95, 1), (math.inf, 0)],
+    "SBP": [(90, 3), (100, 2), (110, 1), (219, 0), (math.inf, 3)],
+    "HR": [(40, 3), (50, 1), (90, 0), (110, 1), (130, 2), (math.inf, 3)],
+    "Temp": [(35.0, 3), (36.0, 1), (38.0, 0), (39.0, 1), (math.inf, 2)],
+}
 
 
 def clamp(x, lo, hi):
@@ -20,48 +28,123 @@ def clamp(x, lo, hi):
 
 def features_from_manifest(rows, t, spec):
     """Feature vector of hour t (0-based row index) from raw hourly rows (None = not measured)."""
-    zl, W = spec["z_limit"], spec["window_hours"]
-    names = [v["name"] for v in spec["vitals"]]
+    zl = spec["z_limit"]
+    vit = {v["name"]: v for v in spec["vitals"]}
+    der = {d["name"]: d for d in spec["derived"]}
+    statics = {s["name"]: s["column"] for s in spec["statics"]}
 
-    def vital_at(h, v):  # carried-forward z and missing flag of vital v at hour h
+    def carried(name, h):  # latest measurement at s <= h with h - s <= max_age, else None
         for s in range(h, -1, -1):
-            if h - s > v["max_age_hours"]:
+            if h - s > vit[name]["max_age_hours"]:
                 break
-            x = rows[s][v["name"]]
-            if x is not None:
-                return clamp((x - v["mean"]) / v["std"], -zl, zl), 0.0
-        return 0.0, 1.0
+            if rows[s][name] is not None:
+                return rows[s][name]
+        return None
+
+    def raw_channel(c, h):
+        if c in vit:
+            return carried(c, h)
+        a = {k: carried(k, h) for k in ("HR", "SBP", "DBP")}
+        if c == "ShockIndex":
+            return None if a["HR"] is None or a["SBP"] is None else a["HR"] / a["SBP"]
+        if c == "PulsePressure":
+            return None if a["SBP"] is None or a["DBP"] is None else a["SBP"] - a["DBP"]
+        raise ValueError(c)
+
+    def z(c, h):  # None when missing or before the first hour
+        if h < 0:
+            return None
+        x = raw_channel(c, h)
+        if x is None:
+            return None
+        p = vit.get(c) or der[c]
+        return clamp((x - p["mean"]) / p["std"], -zl, zl)
+
+    def oxygen(h, max_age):
+        for s in range(h, -1, -1):
+            if h - s > max_age:
+                break
+            f = rows[s]["FiO2"]
+            if f is not None:
+                return 1.0 if (f / 100.0 if f > 1.0 else f) > 0.21 else 0.0
+        return 0.0
+
+    def points(p, h):
+        x = carried(p, h)
+        if x is None:
+            return 0
+        for upper, pts in NEWS2[p]:
+            if x <= upper:
+                return pts
+
+    oxy = [f for f in spec["features"] if f["kind"] == "oxygen"]
+
+    def total(h):
+        o = oxygen(h, oxy[0]["max_age_hours"]) if oxy else 0.0
+        return sum(points(p, h) for p in NEWS2) + 2 * o
+
+    def abnormal(p, h):
+        return total(h) >= 5 if p == "total" else points(p, h) > 0
+
+    def hours(w):
+        return range(max(0, t - w + 1), t + 1)
 
     out = []
-    for h in range(t - W + 1, t + 1):
-        vals = [vital_at(h, v) if h >= 0 else (0.0, 1.0) for v in spec["vitals"]]
-        out += [z for z, _ in vals] + [m for _, m in vals]
-    per_vital = {v["name"]: [vital_at(h, v) for h in range(t + 1)] for v in spec["vitals"]}
-    for kind in spec["stay_aggregates"]:
-        for name in names:
-            seen = [z for z, m in per_vital[name] if m == 0.0]
-            if not seen:
-                out.append(0.0)
-            elif kind == "max":
-                out.append(max(seen))
-            elif kind == "min":
-                out.append(min(seen))
+    for f in spec["features"]:
+        k = f["kind"]
+        if k == "value":
+            v = z(f["channel"], t - f["lag"])
+            x = 0.0 if v is None else v
+        elif k == "missing":
+            x = 1.0 if z(f["channel"], t - f["lag"]) is None else 0.0
+        elif k == "delta":
+            a, b = z(f["channel"], t), z(f["channel"], t - f["lag"])
+            x = 0.0 if a is None or b is None else a - b
+        elif k.startswith("window_") or k.startswith("stay_"):
+            span = hours(f["hours"]) if k.startswith("window_") else range(0, t + 1)
+            seen = [v for v in (z(f["channel"], h) for h in span) if v is not None]
+            stat = k.split("_")[1]
+            if not seen or (stat == "sd" and len(seen) < 2):
+                x = 0.0
+            elif stat == "max":
+                x = max(seen)
+            elif stat == "min":
+                x = min(seen)
             else:
-                total = 0.0
-                for z in seen:
-                    total += z
-                out.append(total / len(seen))
-    cap = spec["charting"]["hours_since_cap"]
-    for f in spec["charting"]["features"]:
-        name, kind = f["name"].split(".")
-        measured = [h for h in range(t + 1) if rows[h][name] is not None]
-        if kind == "hours_since_measured":
-            x = min(t - measured[-1], cap) if measured else cap
+                s1 = s2 = 0.0
+                for v in seen:
+                    s1 += v
+                    s2 += v * v
+                m = s1 / len(seen)
+                x = m if stat == "mean" else math.sqrt(max(s2 / len(seen) - m * m, 0.0))
+        elif k == "news2_points":
+            x = float(points(f["parameter"], t))
+        elif k == "news2_total":
+            x = float(total(t))
+        elif k == "news2_hours_since_abnormal":
+            hit = [h for h in range(t + 1) if abnormal(f["parameter"], h)]
+            x = float(min(t - hit[-1], f["cap"]) if hit else f["cap"])
+        elif k == "news2_fraction_abnormal":
+            x = sum(1 for h in range(t + 1) if abnormal(f["parameter"], h)) / (t + 1)
+        elif k == "news2_total_window_max":
+            x = float(max(total(h) for h in hours(f["hours"])))
+        elif k == "oxygen":
+            x = oxygen(t, f["max_age_hours"])
+        elif k == "hours_since_measured":
+            hit = [h for h in range(t + 1) if rows[h][f["vital"]] is not None]
+            x = float(min(t - hit[-1], f["cap"]) if hit else f["cap"])
+        elif k == "measured_fraction":
+            x = sum(1 for h in range(t + 1) if rows[h][f["vital"]] is not None) / (t + 1)
+        elif k == "measured_fraction_window":
+            span = hours(f["hours"])
+            x = sum(1 for h in span if rows[h][f["vital"]] is not None) / min(t + 1, f["hours"])
+        elif k == "static":
+            x = rows[t][statics[f["static"]]]
+        elif k == "log_static":
+            x = math.log1p(rows[t][statics[f["static"]]])
         else:
-            x = len(measured) / (t + 1)
+            raise ValueError(f"unknown kind {k}")
         out.append(clamp((x - f["mean"]) / f["std"], -zl, zl))
-    for s in spec["statics"]:
-        out.append(clamp((rows[t][STATIC_COLUMNS[s["name"]]] - s["mean"]) / s["std"], -zl, zl))
     return out
 
 
@@ -90,6 +173,11 @@ class ManifestContract(unittest.TestCase):
                     for a, b in zip(f, w["features"]):
                         self.assertAlmostEqual(a, b, places=12)
                     self.assertEqual([quantize(z, t["scale"], t["zero_point"]) for z in f], w["input_int8"])
+
+    def test_manifest_news2_bands_match_the_chart(self):
+        bands = self.manifest["input"]["news2_bands"]["bands"]
+        for p, rows in NEWS2.items():
+            self.assertEqual([[None if math.isinf(u) else u, pts] for u, pts in rows], bands[p])
 
     def test_output_interpretation(self):
         o = self.manifest["output"]["tensor"]

@@ -4,7 +4,7 @@ import unittest
 
 import numpy as np
 
-from metrics import (AlarmTable, RankedScores, auroc_auprc, normalized_utility, patient_utility,
+from metrics import (AlarmRuleTable, AlarmTable, RankedScores, auroc_auprc, normalized_utility, patient_utility,
                      row_utilities, weighted_median)
 
 
@@ -82,6 +82,29 @@ class AlarmOperatingPoint(unittest.TestCase):
         self.assertEqual(op["sensitivity"], 1.0)
         self.assertEqual(op["median_lead_hours"], 8.0)
         self.assertAlmostEqual(op["alarm_hours_per_patient_day"], 3 / (48 / 24))
+
+    def test_hold_off_rule_counts_fired_alarms_not_hours(self):
+        # patient 0 septic (onset 16, window rows 4..19), score 1 on rows 2..13 (12 hours);
+        # patient 1 not septic, score 1 on rows 0..2. Hold-off 6 h: patient 0 fires at rows
+        # 2, 8 (detected: 8 is in the window) and 13? no: 13 - 8 = 5 < 6, so 2 alarms; patient 1
+        # fires once. 3 alarms over 48 rows = 1.5 alarms per patient-day.
+        s0 = np.zeros(30)
+        s0[2:14] = 1.0
+        s1 = np.zeros(18)
+        s1[0:3] = 1.0
+        labels = np.concatenate([[0] * 10 + [1] * 20, [0] * 18])
+        t = AlarmRuleTable(np.concatenate([s0, s1]), labels, np.array([0, 30, 48]), hold_off=6)
+        op = t.operating_point(0.8)
+        self.assertEqual(op["threshold"], 1.0)
+        self.assertEqual(op["sensitivity"], 1.0)
+        self.assertAlmostEqual(op["alarms_per_patient_day"], 3 / (48 / 24))
+        # hold-off 12: patient 0 fires only at row 2 (before the window): not detected at 1.0,
+        # so the operating point drops to the lowest threshold (0), where every row is above it.
+        t12 = AlarmRuleTable(np.concatenate([s0, s1]), labels, np.array([0, 30, 48]), hold_off=12)
+        op12 = t12.operating_point(0.8)
+        self.assertEqual(op12["threshold"], 0.0)
+        # at threshold 0 patient 0 fires at 0, 12, 24 (12 is in the window); patient 1 at 0, 12
+        self.assertAlmostEqual(op12["alarms_per_patient_day"], 5 / (48 / 24))
 
     def test_weighted_median(self):
         self.assertEqual(weighted_median(np.array([1.0, 5.0, 9.0]), np.array([1.0, 1.0, 1.0])), 5.0)
