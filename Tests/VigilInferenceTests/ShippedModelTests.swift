@@ -25,7 +25,7 @@ import Testing
         let input = try #require(window["input_int8"] as? [Int]).map { Int8($0) }
         // A one-element output is stored as a number.
         let output =
-          (window["output_int8"] as? [Int])?.map { Int8($0) }
+          try (window["output_int8"] as? [Int])?.map { Int8($0) }
           ?? [Int8(try #require(window["output_int8"] as? Int))]
         windows.append(Window(input: input, output: output))
       }
