@@ -37,7 +37,7 @@ final class Conv2DKernel: OperatorKernel {
 
   private init(
     geometry: Geometry, variant: Variant, inputIndex: Int, filterIndex: Int, outputIndex: Int,
-    scratchIndex: Int, inputZeroPoint: Int8, channels: ChannelParameters
+    scratchIndex: Int, inputZeroPoint: Int8, channels: consuming ChannelParameters
   ) {
     g = geometry
     self.variant = variant

@@ -42,7 +42,7 @@ final class DepthwiseConv2DKernel: OperatorKernel {
   private init(
     geometry: Geometry, inputIndex: Int, outputIndex: Int, scratchIndex: Int,
     filter: UnsafePointer<Int8>, storage: UnsafeMutablePointer<Int8>,
-    zeroRow: UnsafePointer<Int8>, channels: ChannelParameters
+    zeroRow: UnsafePointer<Int8>, channels: consuming ChannelParameters
   ) {
     g = geometry
     self.inputIndex = inputIndex

@@ -12,7 +12,7 @@ final class FullyConnectedKernel: OperatorKernel {
 
   private init(
     inputIndex: Int, filterIndex: Int, outputIndex: Int, batches: Int, depth: Int, outputDepth: Int,
-    channels: ChannelParameters
+    channels: consuming ChannelParameters
   ) {
     self.inputIndex = inputIndex
     self.filterIndex = filterIndex

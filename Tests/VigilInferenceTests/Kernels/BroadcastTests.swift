@@ -63,12 +63,12 @@ import Testing
 
   @Test func broadcastPlanFusesAxesThatStepAlike() throws {
     let same = try #require(BroadcastLoops(a: [2, 3, 4], b: [2, 3, 4], output: [2, 3, 4]))
-    #expect(same.innerCount == 24 && same.inner == .dense && same.outer.isEmpty)
+    #expect(same.innerCount == 24 && same.inner == .dense && same.outerCount == 0)
     let cross = try #require(
       BroadcastLoops(a: [1, 4, 1, 3], b: [1, 1, 5, 3], output: [1, 4, 5, 3]))
-    #expect(cross.innerCount == 3 && cross.inner == .dense && cross.outer.count == 2)
+    #expect(cross.innerCount == 3 && cross.inner == .dense && cross.outerCount == 2)
     let scalar = try #require(BroadcastLoops(a: [], b: [2, 3], output: [2, 3]))
-    #expect(scalar.innerCount == 6 && scalar.inner == .repeatA && scalar.outer.isEmpty)
+    #expect(scalar.innerCount == 6 && scalar.inner == .repeatA && scalar.outerCount == 0)
   }
 
   @Test func incompatibleShapesAndWrongOutputShapesHaveNoPlan() {
