@@ -105,13 +105,13 @@ final class AddKernel: OperatorKernel {
     return m
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input1 = UnsafePointer(memory.int8(Int(input1Index)))
     input2 = UnsafePointer(memory.int8(Int(input2Index)))
     output = memory.int8(Int(outputIndex))
   }
 
-  func invoke() {
+  override func invoke() {
     loops.run(arithmetic, input1, input2, output)
   }
 }

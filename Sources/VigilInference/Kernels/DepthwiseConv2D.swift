@@ -21,10 +21,38 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     var filterHeight = 0, filterWidth = 0
     var strideHeight = 0, strideWidth = 0, dilationHeight = 0, dilationWidth = 0
     var padTop = 0, padLeft = 0
+
+    /// The geometry as 16 `Int32` values (every size fits: tensors are at most 2^30 bytes, and
+    /// strides and dilations at most 1024), as the kernel keeps it.
+    var packed: InlineArray<16, Int32> {
+      [
+        batches, inputHeight, inputWidth, inputDepth, depthMultiplier, outputHeight, outputWidth,
+        outputDepth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight,
+        dilationWidth, padTop, padLeft,
+      ].withUnsafeBufferPointer { values in
+        InlineArray { Int32(truncatingIfNeeded: values[$0]) }
+      }
+    }
+
+    /// Unpacks ``packed``.
+    init(_ packed: InlineArray<16, Int32>) {
+      func v(_ i: Int) -> Int { Int(packed[i]) }
+      (batches, inputHeight, inputWidth, inputDepth, depthMultiplier) = (
+        v(0), v(1), v(2), v(3), v(4)
+      )
+      (outputHeight, outputWidth, outputDepth, filterHeight, filterWidth) = (
+        v(5), v(6), v(7), v(8), v(9)
+      )
+      (strideHeight, strideWidth, dilationHeight, dilationWidth) = (v(10), v(11), v(12), v(13))
+      (padTop, padLeft) = (v(14), v(15))
+    }
+
+    init() {}
   }
 
-  private let g: Geometry
-  private let inputIndex: Int, outputIndex: Int, scratchIndex: Int
+  private let packedGeometry: InlineArray<16, Int32>
+  private var g: Geometry { Geometry(packedGeometry) }
+  private let inputIndex: Int32, outputIndex: Int32, scratchIndex: Int32
   /// `[tap][m][c]` filter values (the model's own filter when the multiplier is 1).
   private let filter: UnsafePointer<Int8>
   /// Owned storage behind `filter` and `zeroRow`.
@@ -44,10 +72,10 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     filter: UnsafePointer<Int8>, storage: UnsafeMutablePointer<Int8>,
     zeroRow: UnsafePointer<Int8>, channels: consuming ChannelParameters
   ) {
-    g = geometry
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
-    self.scratchIndex = scratchIndex
+    packedGeometry = geometry.packed
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
+    self.scratchIndex = Int32(scratchIndex)
     self.filter = filter
     self.storage = storage
     self.zeroRow = zeroRow
@@ -214,7 +242,7 @@ final class DepthwiseConv2DKernel: OperatorKernel {
       channels: channels)
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(inputIndex))
     output = memory.int8(outputIndex)
     let scratch = memory.scratch(scratchIndex)
@@ -222,7 +250,7 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     staging = (scratch + 4 * g.outputDepth).assumingMemoryBound(to: Int8.self)
   }
 
-  func invoke() {
+  override func invoke() {
     let g = self.g
     let depth = g.inputDepth
     let count = g.outputDepth

@@ -38,12 +38,12 @@ final class DequantizeKernel: OperatorKernel {
     Float(Double(scale) * Double(Int32(q) - zeroPoint))
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(Int(inputIndex)))
     output = memory.address(Int(outputIndex)).assumingMemoryBound(to: Float.self)
   }
 
-  func invoke() {
+  override func invoke() {
     let scale = self.scale
     let zeroPoint = self.zeroPoint
     Blocks.map(input, output, count: count) { x, y in

@@ -89,12 +89,12 @@ final class Int8MapKernel: OperatorKernel {
     self.outputIndex = Int32(outputIndex)
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(Int(inputIndex)))
     output = memory.int8(Int(outputIndex))
   }
 
-  func invoke() {
+  override func invoke() {
     switch function {
     case .requantize(let f): Self.map(f, input, output, count)
     case .clamp(let low, let high): Self.map(Clamp(low: low, high: high), input, output, count)

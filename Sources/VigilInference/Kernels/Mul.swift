@@ -70,13 +70,13 @@ final class MulKernel: OperatorKernel {
     return MulKernel(operands: operands, arithmetic: arithmetic)
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input1 = UnsafePointer(memory.int8(Int(input1Index)))
     input2 = UnsafePointer(memory.int8(Int(input2Index)))
     output = memory.int8(Int(outputIndex))
   }
 
-  func invoke() {
+  override func invoke() {
     loops.run(arithmetic, input1, input2, output)
   }
 }

@@ -82,12 +82,12 @@ final class QuantizeKernel: OperatorKernel {
     return Int8(truncatingIfNeeded: Swift.min(127, Swift.max(-128, value)))
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.address(Int(inputIndex)).assumingMemoryBound(to: Float.self))
     output = memory.int8(Int(outputIndex))
   }
 
-  func invoke() {
+  override func invoke() {
     let scale = self.scale
     let zeroPoint = self.zeroPoint
     Blocks.map(input, output, count: count) { x, y in

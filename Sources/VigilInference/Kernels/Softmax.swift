@@ -160,13 +160,13 @@ final class SoftmaxKernel: OperatorKernel {
     return a == 0 ? Int32.max : result
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(Int(inputIndex)))
     output = memory.int8(Int(outputIndex))
     exponentials = memory.scratch(Int(scratchIndex)).assumingMemoryBound(to: Int32.self)
   }
 
-  func invoke() {
+  override func invoke() {
     if depth >= Blocks.width {
       for row in 0..<rows {
         Self.softmax(

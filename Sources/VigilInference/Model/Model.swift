@@ -109,12 +109,26 @@ public struct Model {
 
 /// The record of weight tensors rearranged in place, shared by every copy of a ``Model`` made
 /// with `init(exclusiveBytes:)`.
+///
+/// A plain list of tensor indices rather than a dictionary: a model rearranges a handful of
+/// tensors, and a dictionary's (or a tuple array's) storage type would make the runtime
+/// instantiate, and keep, type metadata while loading.
 final class WeightRearrangement {
-  /// The layout each rearranged tensor now has, by tensor index.
-  private(set) var layouts: [Int: WeightLayout] = [:]
+  /// Tensors now in `.innerMajor` layout (the only rearrangement there is).
+  private var innerMajor: [Int] = []
+
+  /// The layout of tensor `index`: `.file` unless it was rearranged.
+  func layout(of index: Int) -> WeightLayout {
+    innerMajor.contains(index) ? .innerMajor : .file
+  }
 
   /// Notes that tensor `index` now has `layout`.
-  func record(_ index: Int, _ layout: WeightLayout) { layouts[index] = layout }
+  func record(_ index: Int, _ layout: WeightLayout) {
+    switch layout {
+    case .file: innerMajor.removeAll { $0 == index }
+    case .innerMajor: if !innerMajor.contains(index) { innerMajor.append(index) }
+    }
+  }
 }
 
 /// How a constant weight tensor's bytes are laid out.

@@ -80,7 +80,7 @@ enum MultiplierPrecision {
 
 /// Which kernel ADD, SUB and MUL prepare into for each operand pattern.
 @Suite struct BinaryKernelSelectionTests {
-  static func kernels(_ op: String, _ name: String) throws -> [any OperatorKernel] {
+  static func kernels(_ op: String, _ name: String) throws -> [OperatorKernel] {
     let loaded = try LoadedModel(fixture: name, op: op)
     return try PreparedGraph(model: loaded.model).kernels
   }
