@@ -170,7 +170,7 @@ final class Conv2DKernel: OperatorKernel {
       context.preferences.outerProductConvolution && rearrangement != nil && g.groups == 1
         && g.outputDepth >= 16 && patchLength <= OuterProduct.maximumDepth
       ? .outerProduct : .dotProduct
-    guard layout == .file || variant == .outerProduct else {
+    guard layout == .file || (layout == .innerMajor && variant == .outerProduct) else {
       throw context.error(
         .unsupportedOperatorConfiguration,
         "filter '\(filter.name)' was rearranged for another operator that shares it")

@@ -198,11 +198,31 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     let count = g.outputDepth
     func modelChannel(_ j: Int) -> Int { (j % depth) * multiplier + j / depth }
     let reorder = multiplier > 1
+    // The filter in `[tap][m][c]` order: the model's own when the multiplier is 1; for a larger
+    // multiplier, reordered in place when the model's bytes are exclusive (kept in that order
+    // for any other operator sharing the tensor), else copied.
+    let filterIndex = try context.inputIndex(1)
+    let rearrangement = context.model.rearrangement
+    let layout = rearrangement?.layout(of: filterIndex) ?? .file
+    let inPlace = reorder && (layout == .multiplierMajor(depth: depth) || rearrangement != nil)
+    guard layout == .file || (reorder && layout == .multiplierMajor(depth: depth)) else {
+      throw context.error(
+        .unsupportedOperatorConfiguration,
+        "filter '\(filter.name)' was rearranged for another operator that shares it")
+    }
     let storage = UnsafeMutablePointer<Int8>.allocate(
-      capacity: depth + (reorder ? taps * count : 0))
+      capacity: depth + (reorder && !inPlace ? taps * count : 0))
     storage.initialize(repeating: Int8(truncatingIfNeeded: inputQ.zeroPoint), count: depth)
     let filterData: UnsafePointer<Int8>
-    if reorder {
+    if inPlace {
+      if layout == .file, let rearrangement {
+        Self.reorder(
+          UnsafeMutablePointer(mutating: modelFilter), taps: taps, depth: depth,
+          multiplier: multiplier)
+        rearrangement.record(filterIndex, .multiplierMajor(depth: depth))
+      }
+      filterData = modelFilter
+    } else if reorder {
       let reordered = storage + depth
       for tap in 0..<taps {
         for j in 0..<count {
@@ -240,6 +260,23 @@ final class DepthwiseConv2DKernel: OperatorKernel {
       geometry: g, inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
       scratchIndex: scratch, filter: filterData, storage: storage, zeroRow: UnsafePointer(storage),
       channels: channels)
+  }
+
+  /// Reorders each tap's `depth · multiplier` filter values from channel order `c·M + m` to
+  /// `m·C + c`, in place, with a temporary row that is freed before returning (nothing is kept).
+  static func reorder(
+    _ filter: UnsafeMutablePointer<Int8>, taps: Int, depth: Int, multiplier: Int
+  ) {
+    let count = depth * multiplier
+    let row = UnsafeMutablePointer<Int8>.allocate(capacity: count)
+    defer { row.deallocate() }
+    for tap in 0..<taps {
+      let values = filter + tap * count
+      row.update(from: values, count: count)
+      for c in 0..<depth {
+        for m in 0..<multiplier { values[m * depth + c] = row[c * multiplier + m] }
+      }
+    }
   }
 
   override func bind(_ memory: TensorMemory) {

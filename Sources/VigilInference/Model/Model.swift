@@ -110,23 +110,32 @@ public struct Model {
 /// The record of weight tensors rearranged in place, shared by every copy of a ``Model`` made
 /// with `init(exclusiveBytes:)`.
 ///
-/// A plain list of tensor indices rather than a dictionary: a model rearranges a handful of
-/// tensors, and a dictionary's (or a tuple array's) storage type would make the runtime
-/// instantiate, and keep, type metadata while loading.
+/// A plain list of integers rather than a dictionary: a model rearranges a handful of tensors,
+/// and a dictionary's (or a tuple array's) storage type would make the runtime instantiate,
+/// and keep, type metadata while loading.
 final class WeightRearrangement {
-  /// Tensors now in `.innerMajor` layout (the only rearrangement there is).
-  private var innerMajor: [Int] = []
+  /// Pairs of (tensor index, layout code): −1 for `.innerMajor`, `C > 0` for
+  /// `.multiplierMajor(depth: C)`.
+  private var records: [Int] = []
 
   /// The layout of tensor `index`: `.file` unless it was rearranged.
   func layout(of index: Int) -> WeightLayout {
-    innerMajor.contains(index) ? .innerMajor : .file
+    var i = 0
+    while i < records.count {
+      if records[i] == index {
+        return records[i + 1] < 0 ? .innerMajor : .multiplierMajor(depth: records[i + 1])
+      }
+      i += 2
+    }
+    return .file
   }
 
-  /// Notes that tensor `index` now has `layout`.
+  /// Notes that tensor `index`, in `.file` layout until now, has been rearranged to `layout`.
   func record(_ index: Int, _ layout: WeightLayout) {
     switch layout {
-    case .file: innerMajor.removeAll { $0 == index }
-    case .innerMajor: if !innerMajor.contains(index) { innerMajor.append(index) }
+    case .file: return
+    case .innerMajor: records += [index, -1]
+    case .multiplierMajor(let depth): records += [index, depth]
     }
   }
 }
@@ -135,6 +144,10 @@ final class WeightRearrangement {
 enum WeightLayout: Equatable {
   /// As in the file: `[output channels][inner]`, the inner dimension contiguous.
   case file
-  /// Transposed: `[inner][output channels]`, the output channels contiguous.
+  /// Transposed: `[inner][output channels]`, the output channels contiguous (CONV_2D's
+  /// outer-product variant).
   case innerMajor
+  /// A depthwise filter `[1, KH, KW, C·M]` (channel `c·M + m`) reordered within each tap to
+  /// `[m][c]` for `C = depth` input channels (DEPTHWISE_CONV_2D with a depth multiplier above 1).
+  case multiplierMajor(depth: Int)
 }

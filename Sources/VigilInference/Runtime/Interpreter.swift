@@ -205,10 +205,11 @@ public final class Interpreter {
 
   /// Runs the model once on the current contents of the input tensors.
   public func invoke() {
-    var kernel = firstKernel
+    // Unretained traversal: the interpreter owns the chain for as long as it runs.
+    var kernel = firstKernel.map { Unmanaged.passUnretained($0) }
     while let current = kernel {
-      current.invoke()
-      kernel = current.next
+      current._withUnsafeGuaranteedRef { $0.invoke() }
+      kernel = current._withUnsafeGuaranteedRef { $0.next.map { Unmanaged.passUnretained($0) } }
     }
   }
 }
