@@ -1,9 +1,12 @@
 /// An int8 → int8 element-wise operator run as a 256-entry table.
 ///
-/// An int8 input has only 256 values, so any per-element function of the input byte alone —
-/// LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, int8 QUANTIZE — is computed once per value while
-/// preparing, with TFLM's exact per-element arithmetic, and `invoke` is a table read per element.
-/// The results are bit-identical to evaluating the arithmetic element by element.
+/// An int8 input has only 256 values, so a per-element function of the input byte alone is
+/// computed once per value while preparing, with TFLM's exact per-element arithmetic, and
+/// `invoke` is a table read per element; the results are bit-identical to evaluating the
+/// arithmetic element by element. The table costs 256 bytes for as long as the interpreter
+/// lives, so only LOGISTIC and TANH use it: their gemmlowp arithmetic (an exponential and a
+/// Newton-Raphson division) costs tens of nanoseconds per element. Cheap functions (RELU,
+/// RELU6, LEAKY_RELU, int8 QUANTIZE) are computed element by element (``Int8MapKernel``).
 final class Int8TableKernel: OperatorKernel {
   private let inputIndex: Int32, outputIndex: Int32
   private let count: Int

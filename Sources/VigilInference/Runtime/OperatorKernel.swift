@@ -23,15 +23,18 @@ class OperatorKernel {
 }
 
 /// Addresses of every tensor and scratch buffer, available while kernels are bound.
+///
+/// Addresses are held as integer bit patterns (0 for a tensor with no data): arrays of optional
+/// pointers would make the runtime instantiate, and keep, their metadata while loading.
 struct TensorMemory {
   /// Arena address of each tensor, or its constant data, by tensor index.
-  let tensorAddresses: [UnsafeMutableRawPointer?]
+  let tensorAddresses: [Int]
   /// Arena address of each scratch buffer, by scratch index.
-  let scratchAddresses: [UnsafeMutableRawPointer]
+  let scratchAddresses: [Int]
 
   /// The address of tensor `index`'s data.
   func address(_ index: Int) -> UnsafeMutableRawPointer {
-    tensorAddresses[index]!
+    UnsafeMutableRawPointer(bitPattern: tensorAddresses[index])!
   }
 
   /// The address of tensor `index`'s data as int8 elements.
@@ -40,7 +43,9 @@ struct TensorMemory {
   }
 
   /// The address of scratch buffer `index`.
-  func scratch(_ index: Int) -> UnsafeMutableRawPointer { scratchAddresses[index] }
+  func scratch(_ index: Int) -> UnsafeMutableRawPointer {
+    UnsafeMutableRawPointer(bitPattern: scratchAddresses[index])!
+  }
 
   /// The address of tensor `index`'s data (kernels keep indices as `Int32`).
   func address(_ index: Int32) -> UnsafeMutableRawPointer { address(Int(index)) }

@@ -137,18 +137,21 @@ struct PreparedGraph {
 
   /// Tensor and scratch addresses for an arena starting at `arenaBase`.
   func memory(arenaBase: UnsafeMutableRawPointer) -> TensorMemory {
-    var addresses: [UnsafeMutableRawPointer?] = []
+    let base = Int(bitPattern: arenaBase)
+    var addresses: [Int] = []
     addresses.reserveCapacity(tensorOffsets.count)
-    for (offset, constant) in zip(tensorOffsets, constants) {
-      if let offset {
-        addresses.append(arenaBase + offset)
-      } else if let constant {
-        addresses.append(UnsafeMutableRawPointer(mutating: constant.baseAddress))
+    for tensor in tensorOffsets.indices {
+      if let offset = tensorOffsets[tensor] {
+        addresses.append(base + offset)
+      } else if let constant = constants[tensor] {
+        addresses.append(Int(bitPattern: constant.baseAddress))
       } else {
-        addresses.append(nil)
+        addresses.append(0)
       }
     }
-    return TensorMemory(
-      tensorAddresses: addresses, scratchAddresses: scratchOffsets.map { arenaBase + $0 })
+    var scratch: [Int] = []
+    scratch.reserveCapacity(scratchOffsets.count)
+    for offset in scratchOffsets { scratch.append(base + offset) }
+    return TensorMemory(tensorAddresses: addresses, scratchAddresses: scratch)
   }
 }
