@@ -51,12 +51,28 @@ final class AveragePool2DKernel: OperatorKernel {
         let rows = g.rowRange(outY)
         for outX in 0..<Int(g.outputWidth) {
           let columns = g.columnRange(outX)
-          sums.update(repeating: 0, count: depth)
-          for y in rows {
-            var pixel = image + (y * inputWidth + columns.lowerBound) * depth
-            for _ in columns {
-              for c in 0..<depth { sums[c] &+= Int32(pixel[c]) }
-              pixel += depth
+          if depth < Blocks.width {
+            // Few channels: each channel's window sum in a register (accumulating in memory
+            // would chain every tap's add through a store and a load).
+            for c in 0..<depth {
+              var sum: Int32 = 0
+              for y in rows {
+                var pixel = image + ((y &* inputWidth &+ columns.lowerBound) &* depth &+ c)
+                for _ in columns {
+                  sum &+= Int32(pixel[0])
+                  pixel += depth
+                }
+              }
+              sums[c] = sum
+            }
+          } else {
+            sums.update(repeating: 0, count: depth)
+            for y in rows {
+              var pixel = image + (y * inputWidth + columns.lowerBound) * depth
+              for _ in columns {
+                for c in 0..<depth { sums[c] &+= Int32(pixel[c]) }
+                pixel += depth
+              }
             }
           }
           // The count changes only at the image's edges.

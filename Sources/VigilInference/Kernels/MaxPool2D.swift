@@ -41,15 +41,31 @@ final class MaxPool2DKernel: OperatorKernel {
         let rows = g.rowRange(outY)
         for outX in 0..<Int(g.outputWidth) {
           let columns = g.columnRange(outX)
-          out.update(repeating: Int8.min, count: depth)
-          for y in rows {
-            var pixel = image + (y * inputWidth + columns.lowerBound) * depth
-            for _ in columns {
-              for c in 0..<depth { out[c] = Swift.max(out[c], pixel[c]) }
-              pixel += depth
+          if depth < Blocks.width {
+            // Few channels: each channel's window maximum in a register (a maximum kept in
+            // memory would chain every tap through a store and a load).
+            for c in 0..<depth {
+              var largest = Int8.min
+              for y in rows {
+                var pixel = image + ((y &* inputWidth &+ columns.lowerBound) &* depth &+ c)
+                for _ in columns {
+                  largest = Swift.max(largest, pixel[0])
+                  pixel += depth
+                }
+              }
+              out[c] = Swift.min(Swift.max(largest, low), high)
             }
+          } else {
+            out.update(repeating: Int8.min, count: depth)
+            for y in rows {
+              var pixel = image + (y * inputWidth + columns.lowerBound) * depth
+              for _ in columns {
+                for c in 0..<depth { out[c] = Swift.max(out[c], pixel[c]) }
+                pixel += depth
+              }
+            }
+            for c in 0..<depth { out[c] = Swift.min(Swift.max(out[c], low), high) }
           }
-          for c in 0..<depth { out[c] = Swift.min(Swift.max(out[c], low), high) }
           out += depth
         }
       }
