@@ -28,17 +28,27 @@ final class AddKernel: OperatorKernel {
     /// TFLM's `left_shift` for int8 ADD and SUB.
     static let leftShift: Int32 = 20
 
+    /// Input 1 scaled to the common scale.
     @inline(__always)
-    func apply(_ a: Int8, _ b: Int8) -> Int8 {
-      let shifted1 = (Int32(a) &+ offset1) &<< Arithmetic.leftShift
-      let shifted2 = (Int32(b) &+ offset2) &<< Arithmetic.leftShift
-      let scaled1 = VectorFixedPoint.multiplySmallerThanOne(
-        shifted1, by: multiplier1, right: right1)
-      let scaled2 = VectorFixedPoint.multiplySmallerThanOne(
-        shifted2, by: multiplier2, right: right2)
-      let sum = scaled1 &+ scaled2 &* sign2
+    func left(_ a: Int8) -> Int32 {
+      let shifted = (Int32(a) &+ offset1) &<< Arithmetic.leftShift
+      return VectorFixedPoint.multiplySmallerThanOne(shifted, by: multiplier1, right: right1)
+    }
+
+    /// Input 2 scaled to the common scale (negated for SUB).
+    @inline(__always)
+    func right(_ b: Int8) -> Int32 {
+      let shifted = (Int32(b) &+ offset2) &<< Arithmetic.leftShift
+      return VectorFixedPoint.multiplySmallerThanOne(shifted, by: multiplier2, right: right2)
+        &* sign2
+    }
+
+    /// The sum scaled to the output, offset and clamped.
+    @inline(__always)
+    func combine(_ scaled1: Int32, _ scaled2: Int32) -> Int8 {
       let raw =
-        VectorFixedPoint.multiplySmallerThanOne(sum, by: outputMultiplier, right: outputRight)
+        VectorFixedPoint.multiplySmallerThanOne(
+          scaled1 &+ scaled2, by: outputMultiplier, right: outputRight)
         &+ outputZeroPoint
       return Int8(truncatingIfNeeded: Swift.min(activationMax, Swift.max(activationMin, raw)))
     }

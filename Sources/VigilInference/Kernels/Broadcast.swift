@@ -1,8 +1,19 @@
 /// An element-wise operation on two int8 operands giving int8: the per-element arithmetic of
-/// ADD, SUB and MUL.
+/// ADD, SUB and MUL, split into what depends on each operand alone and how the two combine, so
+/// an operand that repeats (a per-channel constant or mean) is prepared once per invoke.
 protocol Int8BinaryArithmetic {
+  /// Operand A's part of the arithmetic (ADD: its value scaled to the common scale).
+  func left(_ a: Int8) -> Int32
+  /// Operand B's part of the arithmetic.
+  func right(_ b: Int8) -> Int32
+  /// The output element from the two parts.
+  func combine(_ left: Int32, _ right: Int32) -> Int8
+}
+
+extension Int8BinaryArithmetic {
   /// The output element for operand elements `a` and `b`.
-  func apply(_ a: Int8, _ b: Int8) -> Int8
+  @inline(__always)
+  func apply(_ a: Int8, _ b: Int8) -> Int8 { combine(left(a), right(b)) }
 }
 
 /// How an element-wise binary operator walks its operands under TFLite's (numpy's) broadcasting
@@ -20,9 +31,9 @@ protocol Int8BinaryArithmetic {
 /// - *runs*: innermost runs of 16 or more elements (or a single run) are computed block by
 ///   block straight from the operands, a repeated element read from a 16-lane splat;
 /// - *periodic*: the common channel broadcast `[…, C] ⊕ [C]` with `C < 16` (one operand dense
-///   over the whole output, the other repeating its `C` elements) reads the repeating operand
-///   from a stack buffer holding it repeated `16 + C` long, so every block of the output is
-///   one block of that buffer at the right phase;
+///   over the whole output, the other repeating its `C` elements) prepares the repeating
+///   operand's part of the arithmetic once per invoke, repeated `16 + C` long in a stack
+///   buffer, so every block of the output reads one block of it at the right phase;
 /// - *staged*: any other pattern with short runs stages operand pairs, element by element,
 ///   into 16-lane buffers on the stack, computed when full.
 struct BroadcastLoops {
@@ -152,9 +163,15 @@ struct BroadcastLoops {
           walk(level: 0, operation, a, b, output, staging)
         }
       case .periodicA:
-        periodic(outer[0], a, staging, dense: b, output) { operation.apply($0, $1) }
+        periodic(
+          outer[0], a, UnsafeMutableRawPointer(staging), dense: b, output,
+          prepare: { operation.left($0) }, part: { operation.right($0) },
+          combine: { operation.combine($0, $1) })
       case .periodicB:
-        periodic(outer[0], b, staging, dense: a, output) { operation.apply($1, $0) }
+        periodic(
+          outer[0], b, UnsafeMutableRawPointer(staging), dense: a, output,
+          prepare: { operation.right($0) }, part: { operation.left($0) },
+          combine: { operation.combine($1, $0) })
       case .staged:
         var cursor = Cursor(
           stagedA: staging, stagedB: staging + 32, results: staging + 64, output: output)
@@ -245,32 +262,37 @@ struct BroadcastLoops {
 
   /// The *periodic* strategy: `runs` runs of ``innerCount`` (< 16) elements; operand
   /// `repeating` gives the same ``innerCount`` elements to every run, operand `dense` advances
-  /// with the output. `apply(r, d)` computes one element from a repeating and a dense value.
+  /// with the output. `prepare` gives the repeating operand's part of the arithmetic, `part`
+  /// the dense operand's, and `combine(repeatingPart, densePart)` the output.
   @inline(__always)
   private func periodic(
-    _ runs: Int, _ repeating: UnsafePointer<Int8>, _ staging: UnsafeMutablePointer<Int8>,
+    _ runs: Int, _ repeating: UnsafePointer<Int8>, _ buffer: UnsafeMutableRawPointer,
     dense: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>,
-    _ apply: (Int8, Int8) -> Int8
+    prepare: (Int8) -> Int32, part: (Int8) -> Int32, combine: (Int32, Int32) -> Int8
   ) {
     let period = innerCount
-    // The repeating operand, repeated 16 + period long: a block starting at phase p reads
-    // staging[p..<p + 16].
-    var filled = 0
+    // [0, 128): the repeating operand's parts, repeated 16 + period long (a block starting at
+    // phase p reads prepared[p..<p + 16]); [128, 144): a short dense operand staged;
+    // [160, 176): its results.
+    let prepared = buffer.bindMemory(to: Int32.self, capacity: 32)
+    for j in 0..<period { prepared[j] = prepare(repeating[j]) }
+    var filled = period
     while filled < Blocks.width &+ period {
-      for j in 0..<period where filled &+ j < 32 { staging[filled &+ j] = repeating[j] }
+      for j in 0..<period where filled &+ j < 32 { prepared[filled &+ j] = prepared[j] }
       filled &+= period
     }
     let total = runs &* period
     @inline(__always) func block(
       _ phase: Int, _ d: UnsafePointer<Int8>, _ o: UnsafeMutablePointer<Int8>
     ) {
-      let r = staging + phase
-      for j in 0..<Blocks.width { o[j] = apply(r[j], d[j]) }
+      let r = prepared + phase
+      for j in 0..<Blocks.width { o[j] = combine(r[j], part(d[j])) }
     }
     guard total >= Blocks.width else {
-      for j in 0..<total { staging[32 &+ j] = dense[j] }
-      block(0, staging + 32, staging + 64)
-      for j in 0..<total { output[j] = staging[64 &+ j] }
+      let staged = (buffer + 128).bindMemory(to: Int8.self, capacity: 48)
+      for j in 0..<total { staged[j] = dense[j] }
+      block(0, staged, staged + 32)
+      for j in 0..<total { output[j] = staged[32 &+ j] }
       return
     }
     let advance = Blocks.width % period

@@ -23,9 +23,18 @@ final class MulKernel: OperatorKernel {
     let activationMin: Int32
     let activationMax: Int32
 
+    /// Input 1 offset by its zero point.
     @inline(__always)
-    func apply(_ a: Int8, _ b: Int8) -> Int8 {
-      let product = (Int32(a) &+ offset1) &* (Int32(b) &+ offset2)
+    func left(_ a: Int8) -> Int32 { Int32(a) &+ offset1 }
+
+    /// Input 2 offset by its zero point.
+    @inline(__always)
+    func right(_ b: Int8) -> Int32 { Int32(b) &+ offset2 }
+
+    /// The product requantized to the output, offset and clamped.
+    @inline(__always)
+    func combine(_ a: Int32, _ b: Int32) -> Int8 {
+      let product = a &* b
       let raw =
         VectorFixedPoint.multiply(product, by: multiplier, shift: shift) &+ outputZeroPoint
       return Int8(truncatingIfNeeded: Swift.min(activationMax, Swift.max(activationMin, raw)))

@@ -7,7 +7,9 @@ import Testing
 @Suite struct BroadcastTests {
   /// Records which operand elements each output element was computed from.
   struct Pair: Int8BinaryArithmetic {
-    func apply(_ a: Int8, _ b: Int8) -> Int8 { a &* 16 &+ b }
+    func left(_ a: Int8) -> Int32 { Int32(a) &* 16 }
+    func right(_ b: Int8) -> Int32 { Int32(b) }
+    func combine(_ left: Int32, _ right: Int32) -> Int8 { Int8(truncatingIfNeeded: left &+ right) }
   }
 
   /// Output element `i`'s operand indices, computed the slow, obvious way.
