@@ -7,74 +7,71 @@
 /// output zero point and clamped to the activation range. The multipliers are computed in
 /// double precision from the float scales.
 ///
-/// Because each input is int8, its scaled value depends only on the input byte: the kernel
-/// precomputes both 256-entry tables while preparing and does one table read per operand, an
-/// add and the output requantization per element. With a small constant operand, or the same
-/// tensor twice, it runs as ``ConstantOperandKernel`` or ``Int8TableKernel`` instead.
+/// Each element is computed with that arithmetic directly, in a branch-free form LLVM
+/// vectorizes (``VectorFixedPoint``), so the kernel keeps no tables; a constant operand is read
+/// from the model where it lies.
 ///
 /// Versions (`lite/tools/versioning/op_version.cc`): float32 1, int8 2; 3 (int16 with general
 /// scales), 4 (int64) and 5 (unquantized int16) are not implemented.
 final class AddKernel: OperatorKernel {
-  /// The per-element arithmetic: table reads, a sum, the output requantization and clamp.
+  /// The per-element arithmetic: both inputs scaled to the common scale, summed (or
+  /// subtracted), scaled to the output, offset and clamped.
   struct Arithmetic: Int8BinaryArithmetic {
-    let scaled1: UnsafePointer<Int32>
-    let scaled2: UnsafePointer<Int32>
-    let outputMultiplier: Int32
-    let outputShift: Int32
+    let offset1: Int32, multiplier1: Int32, right1: Int32
+    let offset2: Int32, multiplier2: Int32, right2: Int32
+    /// 1 for ADD, −1 for SUB (the scaled second input is subtracted, as TFLM does).
+    let sign2: Int32
+    let outputMultiplier: Int32, outputRight: Int32
     let outputZeroPoint: Int32
-    let activationMin: Int32
-    let activationMax: Int32
+    let activationMin: Int32, activationMax: Int32
 
+    /// TFLM's `left_shift` for int8 ADD and SUB.
+    static let leftShift: Int32 = 20
+
+    /// Input 1 scaled to the common scale.
     @inline(__always)
-    func apply(_ a: Int8, _ b: Int8) -> Int8 {
-      let sum = scaled1[Int(UInt8(bitPattern: a))] &+ scaled2[Int(UInt8(bitPattern: b))]
+    func left(_ a: Int8) -> Int32 {
+      let shifted = (Int32(a) &+ offset1) &<< Arithmetic.leftShift
+      return VectorFixedPoint.multiplySmallerThanOne(shifted, by: multiplier1, right: right1)
+    }
+
+    /// Input 2 scaled to the common scale (negated for SUB).
+    @inline(__always)
+    func right(_ b: Int8) -> Int32 {
+      let shifted = (Int32(b) &+ offset2) &<< Arithmetic.leftShift
+      return VectorFixedPoint.multiplySmallerThanOne(shifted, by: multiplier2, right: right2)
+        &* sign2
+    }
+
+    /// The sum scaled to the output, offset and clamped.
+    @inline(__always)
+    func combine(_ scaled1: Int32, _ scaled2: Int32) -> Int8 {
       let raw =
-        FixedPoint.multiplySmallerThanOne(sum, by: outputMultiplier, shift: outputShift)
+        VectorFixedPoint.multiplySmallerThanOne(
+          scaled1 &+ scaled2, by: outputMultiplier, right: outputRight)
         &+ outputZeroPoint
       return Int8(truncatingIfNeeded: Swift.min(activationMax, Swift.max(activationMin, raw)))
     }
   }
 
-  private let operands: BinaryOperands
-  private let tables: UnsafeMutablePointer<Int32>  // 2 × 256 scaled inputs
-  /// The per-element arithmetic, with tables this kernel owns.
-  let arithmetic: Arithmetic
+  private let loops: BroadcastLoops
+  private let arithmetic: Arithmetic
+  private let input1Index: Int32, input2Index: Int32, outputIndex: Int32
   private var input1: UnsafePointer<Int8>!
   private var input2: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
-  /// A kernel for checked `operands` whose inputs scale through `input1`, `input2` (multiplier
-  /// and shift of each input's `(q − zp) · 2^leftShift`, negated for a subtrahend) and whose
-  /// sum scales through `output`.
-  private init(
-    operands: BinaryOperands, leftShift: Int32,
-    input1 m1: FixedPoint.Multiplier, input2 m2: FixedPoint.Multiplier, negateInput2: Bool,
-    output mo: FixedPoint.Multiplier
-  ) {
-    self.operands = operands
-    tables = UnsafeMutablePointer<Int32>.allocate(capacity: 512)
-    for byte in 0..<256 {
-      let q = Int32(Int8(truncatingIfNeeded: byte))
-      let shifted1 = (q &- operands.quantization1.zeroPoint) &* (Int32(1) &<< leftShift)
-      let shifted2 = (q &- operands.quantization2.zeroPoint) &* (Int32(1) &<< leftShift)
-      tables[byte] = FixedPoint.multiplySmallerThanOne(
-        shifted1, by: m1.multiplier, shift: m1.shift)
-      let scaled2 = FixedPoint.multiplySmallerThanOne(shifted2, by: m2.multiplier, shift: m2.shift)
-      tables[256 + byte] = negateInput2 ? 0 &- scaled2 : scaled2
-    }
-    arithmetic = Arithmetic(
-      scaled1: UnsafePointer(tables), scaled2: UnsafePointer(tables + 256),
-      outputMultiplier: mo.multiplier, outputShift: mo.shift,
-      outputZeroPoint: operands.outputQuantization.zeroPoint,
-      activationMin: operands.activationMin, activationMax: operands.activationMax)
+  private init(operands: BinaryOperands, arithmetic: Arithmetic) {
+    loops = operands.loops
+    self.arithmetic = arithmetic
+    input1Index = Int32(operands.input1)
+    input2Index = Int32(operands.input2)
+    outputIndex = Int32(operands.output)
   }
 
-  deinit { tables.deallocate() }
-
-  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> any OperatorKernel {
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> AddKernel {
     let operands = try BinaryOperands(context, optionsType: 11, optionsName: "AddOptions")
-    let kernel = try AddKernel(operands: operands, subtract: false, context)
-    return operands.specializedKernel(kernel.arithmetic, model: context.model) ?? kernel
+    return try AddKernel(operands: operands, subtract: false, context)
   }
 
   /// A kernel adding (or, for SUB, subtracting) the checked `operands`, with the multipliers of
@@ -86,15 +83,21 @@ final class AddKernel: OperatorKernel {
     let s1 = Double(operands.quantization1.scale)
     let s2 = Double(operands.quantization2.scale)
     let so = Double(operands.outputQuantization.scale)
-    let leftShift: Int32 = 20
     let twiceMaxInputScale = 2 * Swift.max(s1, s2)
     let m1 = try AddKernel.smallerThanOne(s1 / twiceMaxInputScale, "input 1", context)
     let m2 = try AddKernel.smallerThanOne(s2 / twiceMaxInputScale, "input 2", context)
     let mo = try AddKernel.smallerThanOne(
-      twiceMaxInputScale / (Double(1 << leftShift) * so), "output", context)
+      twiceMaxInputScale / (Double(1 << Arithmetic.leftShift) * so), "output", context)
     self.init(
-      operands: operands, leftShift: leftShift, input1: m1, input2: m2, negateInput2: subtract,
-      output: mo)
+      operands: operands,
+      arithmetic: Arithmetic(
+        offset1: 0 &- operands.quantization1.zeroPoint, multiplier1: m1.multiplier,
+        right1: 0 &- m1.shift,
+        offset2: 0 &- operands.quantization2.zeroPoint, multiplier2: m2.multiplier,
+        right2: 0 &- m2.shift,
+        sign2: subtract ? -1 : 1, outputMultiplier: mo.multiplier, outputRight: 0 &- mo.shift,
+        outputZeroPoint: operands.outputQuantization.zeroPoint,
+        activationMin: operands.activationMin, activationMax: operands.activationMax))
   }
 
   /// TFLite's `QuantizeMultiplierSmallerThanOneExp`, which aborts unless `0 < real < 1`; here
@@ -112,13 +115,13 @@ final class AddKernel: OperatorKernel {
     return m
   }
 
-  func bind(_ memory: TensorMemory) {
-    input1 = UnsafePointer(memory.int8(operands.input1))
-    input2 = UnsafePointer(memory.int8(operands.input2))
-    output = memory.int8(operands.output)
+  override func bind(_ memory: TensorMemory) {
+    input1 = UnsafePointer(memory.int8(Int(input1Index)))
+    input2 = UnsafePointer(memory.int8(Int(input2Index)))
+    output = memory.int8(Int(outputIndex))
   }
 
-  func invoke() {
-    operands.loops.run(arithmetic, input1, input2, output)
+  override func invoke() {
+    loops.run(arithmetic, input1, input2, output)
   }
 }

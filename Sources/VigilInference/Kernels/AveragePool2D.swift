@@ -3,77 +3,88 @@
 /// Arithmetic: TFLM `reference_integer_ops::AveragePool`: the int32 sum of the window's
 /// in-image pixels (padding is not counted), divided by their count rounding half away from
 /// zero (`(sum > 0 ? sum + n/2 : sum − n/2) / n`), then clamped to the activation range.
-/// The division by each possible count is precomputed as a ``RoundingDivisor``.
+/// The division by a window's pixel count runs as a ``RoundingDivisor`` (a multiply and a
+/// shift), made when the count changes along a row of outputs (at the image's edges), so the
+/// kernel keeps nothing per window size.
 ///
 /// Operator versions: TFLite assigns version 2 to the int8 form (op_version.cc; 1 is float,
 /// 3 int16).
 final class AveragePool2DKernel: OperatorKernel {
   private let g: PoolGeometry
-  private let inputIndex: Int, outputIndex: Int, scratchIndex: Int
-  /// Divisors for window sizes 1...filterHeight·filterWidth, at index `count − 1`.
-  private let divisors: [RoundingDivisor]
+  private let inputIndex: Int32, outputIndex: Int32, scratchIndex: Int32
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
   private var sums: UnsafeMutablePointer<Int32>!
 
-  private init(
-    geometry: PoolGeometry, inputIndex: Int, outputIndex: Int, scratchIndex: Int,
-    divisors: [RoundingDivisor]
-  ) {
+  private init(geometry: PoolGeometry, inputIndex: Int, outputIndex: Int, scratchIndex: Int) {
     g = geometry
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
-    self.scratchIndex = scratchIndex
-    self.divisors = divisors
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
+    self.scratchIndex = Int32(scratchIndex)
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> AveragePool2DKernel {
     let g = try PoolGeometry(context)
-    let window = g.filterHeight * g.filterWidth
-    let divisors = (1...window).map {
-      RoundingDivisor(Int32($0), maximumMagnitude: 128 * Int64($0))
-    }
-    let scratch = context.requestScratch(bytes: 4 * g.depth)
+    let scratch = context.requestScratch(bytes: 4 * Int(g.depth))
     return AveragePool2DKernel(
       geometry: g, inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
-      scratchIndex: scratch, divisors: divisors)
+      scratchIndex: scratch)
   }
 
-  func bind(_ memory: TensorMemory) {
-    input = UnsafePointer(memory.int8(inputIndex))
-    output = memory.int8(outputIndex)
-    sums = memory.scratch(scratchIndex).assumingMemoryBound(to: Int32.self)
+  override func bind(_ memory: TensorMemory) {
+    input = UnsafePointer(memory.int8(Int(inputIndex)))
+    output = memory.int8(Int(outputIndex))
+    sums = memory.scratch(Int(scratchIndex)).assumingMemoryBound(to: Int32.self)
   }
 
-  func invoke() {
+  override func invoke() {
     let g = self.g
-    let depth = g.depth
+    let depth = Int(g.depth)
+    let (inputHeight, inputWidth) = (Int(g.inputHeight), Int(g.inputWidth))
+    let (low, high) = (g.activationMin, g.activationMax)
     let sums = self.sums!
     var out = output!
-    divisors.withUnsafeBufferPointer { divisors in
-      for batch in 0..<g.batches {
-        let image = input + batch * g.inputHeight * g.inputWidth * depth
-        for outY in 0..<g.outputHeight {
-          let rows = g.rowRange(outY)
-          for outX in 0..<g.outputWidth {
-            let columns = g.columnRange(outX)
+    var divisor = RoundingDivisor(1, maximumMagnitude: 128)
+    for batch in 0..<Int(g.batches) {
+      let image = input + batch * inputHeight * inputWidth * depth
+      for outY in 0..<Int(g.outputHeight) {
+        let rows = g.rowRange(outY)
+        for outX in 0..<Int(g.outputWidth) {
+          let columns = g.columnRange(outX)
+          if depth < Blocks.width {
+            // Few channels: each channel's window sum in a register (accumulating in memory
+            // would chain every tap's add through a store and a load).
+            for c in 0..<depth {
+              var sum: Int32 = 0
+              for y in rows {
+                var pixel = image + ((y &* inputWidth &+ columns.lowerBound) &* depth &+ c)
+                for _ in columns {
+                  sum &+= Int32(pixel[0])
+                  pixel += depth
+                }
+              }
+              sums[c] = sum
+            }
+          } else {
             sums.update(repeating: 0, count: depth)
             for y in rows {
-              var pixel = image + (y * g.inputWidth + columns.lowerBound) * depth
+              var pixel = image + (y * inputWidth + columns.lowerBound) * depth
               for _ in columns {
                 for c in 0..<depth { sums[c] &+= Int32(pixel[c]) }
                 pixel += depth
               }
             }
-            let divisor = divisors[rows.count * columns.count - 1]
-            for c in 0..<depth {
-              let average = divisor.divide(sums[c])
-              out[c] = Int8(
-                truncatingIfNeeded: Swift.min(
-                  Swift.max(average, g.activationMin), g.activationMax))
-            }
-            out += depth
           }
+          // The count changes only at the image's edges.
+          let count = Int32(rows.count * columns.count)
+          if count != divisor.divisor {
+            divisor = RoundingDivisor(count, maximumMagnitude: 128 * Int64(count))
+          }
+          for c in 0..<depth {
+            let average = divisor.divide(sums[c])
+            out[c] = Int8(truncatingIfNeeded: Swift.min(Swift.max(average, low), high))
+          }
+          out += depth
         }
       }
     }

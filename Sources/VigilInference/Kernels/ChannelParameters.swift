@@ -12,7 +12,10 @@
 ///   multiplier of −2^31, which `QuantizeMultiplier` never produces for a positive scale, so
 ///   negative multipliers (and shifts outside [−31, 30]) are refused at load instead of tested
 ///   per element.
-final class ChannelParameters {
+///
+/// The constants take 9 bytes per channel (bias, multiplier, shift) in one allocation, owned by
+/// the kernel that holds this value.
+struct ChannelParameters: ~Copyable {
   /// Number of channels.
   let count: Int
   /// Output zero point.
@@ -21,11 +24,15 @@ final class ChannelParameters {
   let activationMin: Int32
   /// Highest output value (activation clamp).
   let activationMax: Int32
-  /// `[bias | multiplier | 2^left | right]`, `count` values each.
-  private let storage: UnsafeMutablePointer<Int32>
+  /// `[bias | multiplier]` as int32, `count` values each, then `count` int8 shifts.
+  private let storage: UnsafeMutableRawPointer
 
   /// Bias with `−zp_in × Σ w[c]` folded in, per channel.
-  var bias: UnsafePointer<Int32> { UnsafePointer(storage) }
+  var bias: UnsafePointer<Int32> { UnsafePointer(storage.assumingMemoryBound(to: Int32.self)) }
+  private var multipliers: UnsafePointer<Int32> { bias + count }
+  private var shifts: UnsafePointer<Int8> {
+    UnsafePointer((storage + 8 * count).assumingMemoryBound(to: Int8.self))
+  }
 
   /// Computes the constants for `count` channels. Channel `c`'s filter elements are
   /// `filter[c·rowStride + i·elementStride]` for `i` in `0..<rowLength`.
@@ -50,7 +57,10 @@ final class ChannelParameters {
     self.outputZeroPoint = outputZeroPoint
     self.activationMin = activationMin
     self.activationMax = activationMax
-    storage = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * count)
+    storage = UnsafeMutableRawPointer.allocate(
+      byteCount: Swift.max(9 * count, 1), alignment: MemoryLayout<Int32>.alignment)
+    let words = storage.bindMemory(to: Int32.self, capacity: 2 * count)
+    let shifts = (storage + 8 * count).bindMemory(to: Int8.self, capacity: count)
     for channel in 0..<count {
       var sum: Int32 = 0
       let row = filter + channel * rowStride
@@ -59,11 +69,9 @@ final class ChannelParameters {
         bias.map {
           Int32(littleEndian: $0.loadUnaligned(fromByteOffset: 4 * channel, as: Int32.self))
         } ?? 0
-      let shift = multipliers.shifts[channel]
-      storage[channel] = b &- inputZeroPoint &* sum
-      storage[count + channel] = multipliers.multipliers[channel]
-      storage[2 * count + channel] = Int32(1) << (shift > 0 ? shift : 0)
-      storage[3 * count + channel] = shift > 0 ? 0 : -shift
+      words[channel] = b &- inputZeroPoint &* sum
+      words[count + channel] = multipliers.multipliers[channel]
+      shifts[channel] = Int8(multipliers.shifts[channel])
     }
   }
 
@@ -73,8 +81,7 @@ final class ChannelParameters {
   @inline(__always)
   func requantize(_ x: Int32, channel c: Int) -> Int8 {
     Self.requantize(
-      x, multiplier: storage[count + c], factor: storage[2 * count + c],
-      right: storage[3 * count + c],
+      x, multiplier: multipliers[c], shift: Int32(shifts[c]),
       zeroPoint: outputZeroPoint, low: activationMin, high: activationMax)
   }
 
@@ -85,17 +92,15 @@ final class ChannelParameters {
     _ acc: UnsafePointer<Int32>, channels first: Int, width: Int,
     into out: UnsafeMutablePointer<Int8>
   ) {
-    let multipliers = UnsafePointer(storage + count + first)
-    let factors = UnsafePointer(storage + 2 * count + first)
-    let rights = UnsafePointer(storage + 3 * count + first)
+    let multipliers = self.multipliers + first
+    let shifts = self.shifts + first
     let zeroPoint = outputZeroPoint
     let low = activationMin
     let high = activationMax
     for c in 0..<width {
       out[c] = Self.requantize(
-        acc[c], multiplier: multipliers[c], factor: factors[c], right: rights[c],
-        zeroPoint: zeroPoint, low: low,
-        high: high)
+        acc[c], multiplier: multipliers[c], shift: Int32(shifts[c]), zeroPoint: zeroPoint,
+        low: low, high: high)
     }
   }
 
@@ -105,29 +110,13 @@ final class ChannelParameters {
     requantize(acc, channels: 0, width: count, into: out)
   }
 
-  /// The branch-free requantization of one value with TFLite's multiplier and shift
-  /// (for tests that compare it with ``FixedPoint/multiply(_:by:shift:)``).
+  /// The branch-free requantization of one value with TFLite's multiplier and shift (also for
+  /// tests that compare it with ``FixedPoint/multiply(_:by:shift:)``).
+  @inline(__always)
   static func requantize(
     _ x: Int32, multiplier: Int32, shift: Int32, zeroPoint: Int32, low: Int32, high: Int32
   ) -> Int8 {
-    requantize(
-      x, multiplier: multiplier, factor: Int32(1) << (shift > 0 ? shift : 0),
-      right: shift > 0 ? 0 : -shift,
-      zeroPoint: zeroPoint, low: low, high: high)
-  }
-
-  @inline(__always)
-  private static func requantize(
-    _ x: Int32, multiplier: Int32, factor: Int32, right: Int32, zeroPoint: Int32, low: Int32,
-    high: Int32
-  ) -> Int8 {
-    let product = Int64(x &* factor) &* Int64(multiplier)
-    let nudged = product &+ (product >= 0 ? 1 << 30 : 1 - (1 << 30))
-    let high32 = Int32(truncatingIfNeeded: (nudged &+ ((nudged &>> 63) & 0x7FFF_FFFF)) &>> 31)
-    let mask = Int32(truncatingIfNeeded: (Int64(1) &<< Int64(right)) &- 1)
-    let remainder = high32 & mask
-    let threshold = (mask &>> 1) &+ ((high32 &>> 31) & 1)
-    let value = (high32 &>> right) &+ (remainder > threshold ? 1 : 0) &+ zeroPoint
+    let value = VectorFixedPoint.multiply(x, by: multiplier, shift: shift) &+ zeroPoint
     return Int8(truncatingIfNeeded: Swift.min(Swift.max(value, low), high))
   }
 }

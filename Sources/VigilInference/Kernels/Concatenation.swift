@@ -15,22 +15,26 @@ final class ConcatenationKernel: OperatorKernel {
   /// TFLM's `RuntimeShape::kMaxSmallSize`.
   static let maximumRank = 6
 
-  private let inputIndices: [Int], outputIndex: Int
-  /// Bytes each input contributes per outer step.
-  private let chunkBytes: [Int]
-  private let outerCount: Int
-  private let sources: UnsafeMutablePointer<UnsafePointer<Int8>>
+  private let outputIndex: Int32
+  private let inputCount: Int32
+  private let outerCount: Int32
+  /// One allocation: the bytes each input contributes per outer step, then each input's
+  /// address (its tensor index until ``bind(_:)``).
+  private let entries: UnsafeMutablePointer<Int>
   private var output: UnsafeMutablePointer<Int8>!
 
   private init(inputIndices: [Int], outputIndex: Int, chunkBytes: [Int], outerCount: Int) {
-    self.inputIndices = inputIndices
-    self.outputIndex = outputIndex
-    self.chunkBytes = chunkBytes
-    self.outerCount = outerCount
-    sources = .allocate(capacity: inputIndices.count)
+    self.outputIndex = Int32(outputIndex)
+    inputCount = Int32(inputIndices.count)
+    self.outerCount = Int32(outerCount)
+    entries = .allocate(capacity: 2 * inputIndices.count)
+    for i in inputIndices.indices {
+      entries[i] = chunkBytes[i]
+      entries[inputIndices.count + i] = inputIndices[i]
+    }
   }
 
-  deinit { sources.deallocate() }
+  deinit { entries.deallocate() }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> ConcatenationKernel {
     try context.expectInputs(1, maximumInputs)
@@ -82,20 +86,25 @@ final class ConcatenationKernel: OperatorKernel {
       outerCount: TensorLayout.product(output.shape, 0..<axis))
   }
 
-  func bind(_ memory: TensorMemory) {
-    for (i, index) in inputIndices.enumerated() { sources[i] = UnsafePointer(memory.int8(index)) }
+  override func bind(_ memory: TensorMemory) {
+    let addresses = entries + Int(inputCount)
+    for i in 0..<Int(inputCount) {
+      addresses[i] = Int(bitPattern: memory.address(addresses[i]))
+    }
     output = memory.int8(outputIndex)
   }
 
-  func invoke() {
+  override func invoke() {
     var out = output!
-    chunkBytes.withUnsafeBufferPointer { chunks in
-      for outer in 0..<outerCount {
-        for i in 0..<chunks.count {
-          let size = chunks[i]
-          out.update(from: sources[i] + outer * size, count: size)
-          out += size
-        }
+    let count = Int(inputCount)
+    let chunks = UnsafePointer(entries)
+    let sources = UnsafePointer(entries + count)
+    for outer in 0..<Int(outerCount) {
+      for i in 0..<count {
+        let size = chunks[i]
+        let source = UnsafePointer<Int8>(bitPattern: sources[i])!
+        out.update(from: source + outer * size, count: size)
+        out += size
       }
     }
   }

@@ -17,6 +17,30 @@ final class Conv2DKernel: OperatorKernel {
     var filterHeight = 0, filterWidth = 0, filterDepth = 0
     var strideHeight = 0, strideWidth = 0, dilationHeight = 0, dilationWidth = 0
     var padTop = 0, padLeft = 0, groups = 1
+
+    /// The geometry as 17 `Int32` values (every size fits: tensors are at most 2^30 bytes, and
+    /// strides and dilations at most 1024), as the kernel keeps it.
+    var packed: InlineArray<17, Int32> {
+      [
+        batches, inputHeight, inputWidth, inputDepth, outputHeight, outputWidth, outputDepth,
+        filterHeight, filterWidth, filterDepth, strideHeight, strideWidth, dilationHeight,
+        dilationWidth, padTop, padLeft, groups,
+      ].withUnsafeBufferPointer { values in
+        InlineArray { Int32(truncatingIfNeeded: values[$0]) }
+      }
+    }
+
+    /// Unpacks ``packed``.
+    init(_ packed: InlineArray<17, Int32>) {
+      func v(_ i: Int) -> Int { Int(packed[i]) }
+      (batches, inputHeight, inputWidth, inputDepth) = (v(0), v(1), v(2), v(3))
+      (outputHeight, outputWidth, outputDepth) = (v(4), v(5), v(6))
+      (filterHeight, filterWidth, filterDepth) = (v(7), v(8), v(9))
+      (strideHeight, strideWidth, dilationHeight, dilationWidth) = (v(10), v(11), v(12), v(13))
+      (padTop, padLeft, groups) = (v(14), v(15), v(16))
+    }
+
+    init() {}
   }
 
   /// How the kernel computes (see the type's documentation).
@@ -25,9 +49,10 @@ final class Conv2DKernel: OperatorKernel {
     case outerProduct
   }
 
-  private let g: Geometry
+  private let packedGeometry: InlineArray<17, Int32>
+  private var g: Geometry { Geometry(packedGeometry) }
   private let variant: Variant
-  private let inputIndex: Int, filterIndex: Int, outputIndex: Int, scratchIndex: Int
+  private let inputIndex: Int32, filterIndex: Int32, outputIndex: Int32, scratchIndex: Int32
   private let inputZeroPoint: Int8
   private let channels: ChannelParameters
   private var input: UnsafePointer<Int8>!
@@ -37,14 +62,14 @@ final class Conv2DKernel: OperatorKernel {
 
   private init(
     geometry: Geometry, variant: Variant, inputIndex: Int, filterIndex: Int, outputIndex: Int,
-    scratchIndex: Int, inputZeroPoint: Int8, channels: ChannelParameters
+    scratchIndex: Int, inputZeroPoint: Int8, channels: consuming ChannelParameters
   ) {
-    g = geometry
+    packedGeometry = geometry.packed
     self.variant = variant
-    self.inputIndex = inputIndex
-    self.filterIndex = filterIndex
-    self.outputIndex = outputIndex
-    self.scratchIndex = scratchIndex
+    self.inputIndex = Int32(inputIndex)
+    self.filterIndex = Int32(filterIndex)
+    self.outputIndex = Int32(outputIndex)
+    self.scratchIndex = Int32(scratchIndex)
     self.inputZeroPoint = inputZeroPoint
     self.channels = channels
   }
@@ -140,12 +165,12 @@ final class Conv2DKernel: OperatorKernel {
     let patchLength = g.filterHeight * g.filterWidth * g.filterDepth
     let filterIndex = try context.inputIndex(1)
     let rearrangement = context.model.rearrangement
-    let layout = rearrangement?.layouts[filterIndex] ?? .file
+    let layout = rearrangement?.layout(of: filterIndex) ?? .file
     let variant: Variant =
       context.preferences.outerProductConvolution && rearrangement != nil && g.groups == 1
         && g.outputDepth >= 16 && patchLength <= OuterProduct.maximumDepth
       ? .outerProduct : .dotProduct
-    guard layout == .file || variant == .outerProduct else {
+    guard layout == .file || (layout == .innerMajor && variant == .outerProduct) else {
       throw context.error(
         .unsupportedOperatorConfiguration,
         "filter '\(filter.name)' was rearranged for another operator that shares it")
@@ -197,14 +222,14 @@ final class Conv2DKernel: OperatorKernel {
     return q.scales
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(inputIndex))
     filter = UnsafePointer(memory.int8(filterIndex))
     output = memory.int8(outputIndex)
     patch = memory.scratch(scratchIndex).assumingMemoryBound(to: Int8.self)
   }
 
-  func invoke() {
+  override func invoke() {
     switch variant {
     case .dotProduct: invokeDotProduct()
     case .outerProduct: invokeOuterProduct()

@@ -21,10 +21,38 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     var filterHeight = 0, filterWidth = 0
     var strideHeight = 0, strideWidth = 0, dilationHeight = 0, dilationWidth = 0
     var padTop = 0, padLeft = 0
+
+    /// The geometry as 16 `Int32` values (every size fits: tensors are at most 2^30 bytes, and
+    /// strides and dilations at most 1024), as the kernel keeps it.
+    var packed: InlineArray<16, Int32> {
+      [
+        batches, inputHeight, inputWidth, inputDepth, depthMultiplier, outputHeight, outputWidth,
+        outputDepth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight,
+        dilationWidth, padTop, padLeft,
+      ].withUnsafeBufferPointer { values in
+        InlineArray { Int32(truncatingIfNeeded: values[$0]) }
+      }
+    }
+
+    /// Unpacks ``packed``.
+    init(_ packed: InlineArray<16, Int32>) {
+      func v(_ i: Int) -> Int { Int(packed[i]) }
+      (batches, inputHeight, inputWidth, inputDepth, depthMultiplier) = (
+        v(0), v(1), v(2), v(3), v(4)
+      )
+      (outputHeight, outputWidth, outputDepth, filterHeight, filterWidth) = (
+        v(5), v(6), v(7), v(8), v(9)
+      )
+      (strideHeight, strideWidth, dilationHeight, dilationWidth) = (v(10), v(11), v(12), v(13))
+      (padTop, padLeft) = (v(14), v(15))
+    }
+
+    init() {}
   }
 
-  private let g: Geometry
-  private let inputIndex: Int, outputIndex: Int, scratchIndex: Int
+  private let packedGeometry: InlineArray<16, Int32>
+  private var g: Geometry { Geometry(packedGeometry) }
+  private let inputIndex: Int32, outputIndex: Int32, scratchIndex: Int32
   /// `[tap][m][c]` filter values (the model's own filter when the multiplier is 1).
   private let filter: UnsafePointer<Int8>
   /// Owned storage behind `filter` and `zeroRow`.
@@ -42,12 +70,12 @@ final class DepthwiseConv2DKernel: OperatorKernel {
   private init(
     geometry: Geometry, inputIndex: Int, outputIndex: Int, scratchIndex: Int,
     filter: UnsafePointer<Int8>, storage: UnsafeMutablePointer<Int8>,
-    zeroRow: UnsafePointer<Int8>, channels: ChannelParameters
+    zeroRow: UnsafePointer<Int8>, channels: consuming ChannelParameters
   ) {
-    g = geometry
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
-    self.scratchIndex = scratchIndex
+    packedGeometry = geometry.packed
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
+    self.scratchIndex = Int32(scratchIndex)
     self.filter = filter
     self.storage = storage
     self.zeroRow = zeroRow
@@ -170,11 +198,31 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     let count = g.outputDepth
     func modelChannel(_ j: Int) -> Int { (j % depth) * multiplier + j / depth }
     let reorder = multiplier > 1
+    // The filter in `[tap][m][c]` order: the model's own when the multiplier is 1; for a larger
+    // multiplier, reordered in place when the model's bytes are exclusive (kept in that order
+    // for any other operator sharing the tensor), else copied.
+    let filterIndex = try context.inputIndex(1)
+    let rearrangement = context.model.rearrangement
+    let layout = rearrangement?.layout(of: filterIndex) ?? .file
+    let inPlace = reorder && (layout == .multiplierMajor(depth: depth) || rearrangement != nil)
+    guard layout == .file || (reorder && layout == .multiplierMajor(depth: depth)) else {
+      throw context.error(
+        .unsupportedOperatorConfiguration,
+        "filter '\(filter.name)' was rearranged for another operator that shares it")
+    }
     let storage = UnsafeMutablePointer<Int8>.allocate(
-      capacity: depth + (reorder ? taps * count : 0))
+      capacity: depth + (reorder && !inPlace ? taps * count : 0))
     storage.initialize(repeating: Int8(truncatingIfNeeded: inputQ.zeroPoint), count: depth)
     let filterData: UnsafePointer<Int8>
-    if reorder {
+    if inPlace {
+      if layout == .file, let rearrangement {
+        Self.reorder(
+          UnsafeMutablePointer(mutating: modelFilter), taps: taps, depth: depth,
+          multiplier: multiplier)
+        rearrangement.record(filterIndex, .multiplierMajor(depth: depth))
+      }
+      filterData = modelFilter
+    } else if reorder {
       let reordered = storage + depth
       for tap in 0..<taps {
         for j in 0..<count {
@@ -214,7 +262,24 @@ final class DepthwiseConv2DKernel: OperatorKernel {
       channels: channels)
   }
 
-  func bind(_ memory: TensorMemory) {
+  /// Reorders each tap's `depth · multiplier` filter values from channel order `c·M + m` to
+  /// `m·C + c`, in place, with a temporary row that is freed before returning (nothing is kept).
+  static func reorder(
+    _ filter: UnsafeMutablePointer<Int8>, taps: Int, depth: Int, multiplier: Int
+  ) {
+    let count = depth * multiplier
+    let row = UnsafeMutablePointer<Int8>.allocate(capacity: count)
+    defer { row.deallocate() }
+    for tap in 0..<taps {
+      let values = filter + tap * count
+      row.update(from: values, count: count)
+      for c in 0..<depth {
+        for m in 0..<multiplier { values[m * depth + c] = row[c * multiplier + m] }
+      }
+    }
+  }
+
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(inputIndex))
     output = memory.int8(outputIndex)
     let scratch = memory.scratch(scratchIndex)
@@ -222,7 +287,7 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     staging = (scratch + 4 * g.outputDepth).assumingMemoryBound(to: Int8.self)
   }
 
-  func invoke() {
+  override func invoke() {
     let g = self.g
     let depth = g.inputDepth
     let count = g.outputDepth

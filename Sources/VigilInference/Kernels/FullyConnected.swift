@@ -3,8 +3,8 @@
 ///
 /// Arithmetic: TFLM `reference_integer_ops::FullyConnected[PerChannel]`.
 final class FullyConnectedKernel: OperatorKernel {
-  private let inputIndex: Int, filterIndex: Int, outputIndex: Int
-  private let batches: Int, depth: Int, outputDepth: Int
+  private let inputIndex: Int32, filterIndex: Int32, outputIndex: Int32
+  private let batches: Int32, depth: Int32, outputDepth: Int32
   private let channels: ChannelParameters
   private var input: UnsafePointer<Int8>!
   private var filter: UnsafePointer<Int8>!
@@ -12,14 +12,14 @@ final class FullyConnectedKernel: OperatorKernel {
 
   private init(
     inputIndex: Int, filterIndex: Int, outputIndex: Int, batches: Int, depth: Int, outputDepth: Int,
-    channels: ChannelParameters
+    channels: consuming ChannelParameters
   ) {
-    self.inputIndex = inputIndex
-    self.filterIndex = filterIndex
-    self.outputIndex = outputIndex
-    self.batches = batches
-    self.depth = depth
-    self.outputDepth = outputDepth
+    self.inputIndex = Int32(inputIndex)
+    self.filterIndex = Int32(filterIndex)
+    self.outputIndex = Int32(outputIndex)
+    self.batches = Int32(batches)
+    self.depth = Int32(depth)
+    self.outputDepth = Int32(outputDepth)
     self.channels = channels
   }
 
@@ -118,13 +118,14 @@ final class FullyConnectedKernel: OperatorKernel {
       batches: batches, depth: depth, outputDepth: outputDepth, channels: channels)
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(inputIndex))
     filter = UnsafePointer(memory.int8(filterIndex))
     output = memory.int8(outputIndex)
   }
 
-  func invoke() {
+  override func invoke() {
+    let (batches, depth, outputDepth) = (Int(self.batches), Int(self.depth), Int(self.outputDepth))
     let bias = channels.bias
     for b in 0..<batches {
       let row = input + b * depth

@@ -1,11 +1,14 @@
 /// An int8 → int8 element-wise operator run as a 256-entry table.
 ///
-/// An int8 input has only 256 values, so any per-element function of the input byte alone —
-/// LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, int8 QUANTIZE — is computed once per value while
-/// preparing, with TFLM's exact per-element arithmetic, and `invoke` is a table read per element.
-/// The results are bit-identical to evaluating the arithmetic element by element.
+/// An int8 input has only 256 values, so a per-element function of the input byte alone is
+/// computed once per value while preparing, with TFLM's exact per-element arithmetic, and
+/// `invoke` is a table read per element; the results are bit-identical to evaluating the
+/// arithmetic element by element. The table costs 256 bytes for as long as the interpreter
+/// lives, so only LOGISTIC and TANH use it: their gemmlowp arithmetic (an exponential and a
+/// Newton-Raphson division) costs tens of nanoseconds per element. Cheap functions (RELU,
+/// RELU6, LEAKY_RELU, int8 QUANTIZE) are computed element by element (``Int8MapKernel``).
 final class Int8TableKernel: OperatorKernel {
-  private let inputIndex: Int, outputIndex: Int
+  private let inputIndex: Int32, outputIndex: Int32
   private let count: Int
   private let table: UnsafeMutablePointer<Int8>
   private var input: UnsafePointer<Int8>!
@@ -16,8 +19,8 @@ final class Int8TableKernel: OperatorKernel {
   /// (`table[Int(UInt8(bitPattern: x))]` is the output for `x`).
   init(inputIndex: Int, outputIndex: Int, count: Int, table: [Int8]) {
     precondition(table.count == 256, "an int8 table has 256 entries")
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
     self.count = count
     self.table = UnsafeMutablePointer<Int8>.allocate(capacity: 256)
     for i in 0..<256 { self.table[i] = table[i] }
@@ -33,12 +36,12 @@ final class Int8TableKernel: OperatorKernel {
     }
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(inputIndex))
     output = memory.int8(outputIndex)
   }
 
-  func invoke() {
+  override func invoke() {
     let table = UnsafePointer(self.table)
     for i in 0..<count {
       output[i] = table[Int(UInt8(bitPattern: input[i]))]

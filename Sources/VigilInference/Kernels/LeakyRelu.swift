@@ -1,4 +1,4 @@
-/// LEAKY_RELU for int8, as a 256-entry table.
+/// LEAKY_RELU for int8, computed element by element (``Int8MapKernel``).
 ///
 /// Arithmetic: TFLM `leaky_relu_common.cc` (`CalculateOpDataLeakyRelu`) and
 /// `reference_ops::QuantizeLeakyRelu`: two requantization multipliers, identity `s_in / s_out`
@@ -16,7 +16,7 @@
 /// Versions (`lite/tools/versioning/op_version.cc`): float32 and int8 1; 2 (int16) is not
 /// implemented.
 enum LeakyReluKernel {
-  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> Int8TableKernel {
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> Int8MapKernel {
     let (input, output) = try context.elementwiseUnary(input: .int8, output: .int8)
     let inputQ = try context.positiveScaleQuantization(input, "input")
     let outputQ = try context.positiveScaleQuantization(output, "output")
@@ -29,18 +29,13 @@ enum LeakyReluKernel {
       Double(inputQ.scale) / Double(outputQ.scale), context)
     let alphaReal = Double(inputQ.scale) * Double(alpha) / Double(outputQ.scale)
     let alphaMagnitude = try ReluKernel.requantizingMultiplier(Swift.abs(alphaReal), context)
-    let table = Int8TableKernel.table { x in
-      let value = x - inputQ.zeroPoint
-      if value >= 0 {
-        return outputQ.zeroPoint
-          + FixedPoint.multiply(value, by: identity.multiplier, shift: identity.shift)
-      }
-      let scaled = FixedPoint.multiply(
-        value, by: alphaMagnitude.multiplier, shift: alphaMagnitude.shift)
-      return outputQ.zeroPoint + (alphaReal < 0 ? -scaled : scaled)
-    }
-    return Int8TableKernel(
+    let function = Int8MapKernel.LeakyRelu(
+      inputZeroPoint: inputQ.zeroPoint, outputZeroPoint: outputQ.zeroPoint,
+      identityMultiplier: identity.multiplier, identityShift: identity.shift,
+      alphaMultiplier: alphaMagnitude.multiplier, alphaShift: alphaMagnitude.shift,
+      alphaSign: alphaReal < 0 ? -1 : 1)
+    return Int8MapKernel(
       inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
-      count: input.elementCount, table: table)
+      count: input.elementCount, function: .leakyRelu(function))
   }
 }

@@ -7,14 +7,14 @@
 /// 3 int16).
 final class MaxPool2DKernel: OperatorKernel {
   private let g: PoolGeometry
-  private let inputIndex: Int, outputIndex: Int
+  private let inputIndex: Int32, outputIndex: Int32
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
   private init(geometry: PoolGeometry, inputIndex: Int, outputIndex: Int) {
     g = geometry
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> MaxPool2DKernel {
@@ -23,32 +23,49 @@ final class MaxPool2DKernel: OperatorKernel {
       outputIndex: context.outputIndex)
   }
 
-  func bind(_ memory: TensorMemory) {
-    input = UnsafePointer(memory.int8(inputIndex))
-    output = memory.int8(outputIndex)
+  override func bind(_ memory: TensorMemory) {
+    input = UnsafePointer(memory.int8(Int(inputIndex)))
+    output = memory.int8(Int(outputIndex))
   }
 
-  func invoke() {
+  override func invoke() {
     let g = self.g
-    let depth = g.depth
+    let depth = Int(g.depth)
+    let inputWidth = Int(g.inputWidth)
     let low = Int8(truncatingIfNeeded: g.activationMin)
     let high = Int8(truncatingIfNeeded: g.activationMax)
     var out = output!
-    for batch in 0..<g.batches {
-      let image = input + batch * g.inputHeight * g.inputWidth * depth
-      for outY in 0..<g.outputHeight {
+    for batch in 0..<Int(g.batches) {
+      let image = input + batch * Int(g.inputHeight) * inputWidth * depth
+      for outY in 0..<Int(g.outputHeight) {
         let rows = g.rowRange(outY)
-        for outX in 0..<g.outputWidth {
+        for outX in 0..<Int(g.outputWidth) {
           let columns = g.columnRange(outX)
-          out.update(repeating: Int8.min, count: depth)
-          for y in rows {
-            var pixel = image + (y * g.inputWidth + columns.lowerBound) * depth
-            for _ in columns {
-              for c in 0..<depth { out[c] = Swift.max(out[c], pixel[c]) }
-              pixel += depth
+          if depth < Blocks.width {
+            // Few channels: each channel's window maximum in a register (a maximum kept in
+            // memory would chain every tap through a store and a load).
+            for c in 0..<depth {
+              var largest = Int8.min
+              for y in rows {
+                var pixel = image + ((y &* inputWidth &+ columns.lowerBound) &* depth &+ c)
+                for _ in columns {
+                  largest = Swift.max(largest, pixel[0])
+                  pixel += depth
+                }
+              }
+              out[c] = Swift.min(Swift.max(largest, low), high)
             }
+          } else {
+            out.update(repeating: Int8.min, count: depth)
+            for y in rows {
+              var pixel = image + (y * inputWidth + columns.lowerBound) * depth
+              for _ in columns {
+                for c in 0..<depth { out[c] = Swift.max(out[c], pixel[c]) }
+                pixel += depth
+              }
+            }
+            for c in 0..<depth { out[c] = Swift.min(Swift.max(out[c], low), high) }
           }
-          for c in 0..<depth { out[c] = Swift.min(Swift.max(out[c], low), high) }
           out += depth
         }
       }

@@ -26,7 +26,7 @@ final class MeanKernel: OperatorKernel {
   /// The requantization multiplier and shift with `1/n` folded in.
   private let multiplier: Int32, shift: Int32
   private let inputZeroPoint: Int32, outputZeroPoint: Int32
-  private let inputIndex: Int, outputIndex: Int, scratchIndex: Int
+  private let inputIndex: Int32, outputIndex: Int32, scratchIndex: Int32
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
   private var sums: UnsafeMutablePointer<Int32>!
@@ -40,9 +40,9 @@ final class MeanKernel: OperatorKernel {
     self.shift = shift
     self.inputZeroPoint = inputZeroPoint
     self.outputZeroPoint = outputZeroPoint
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
-    self.scratchIndex = scratchIndex
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
+    self.scratchIndex = Int32(scratchIndex)
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> MeanKernel {
@@ -68,13 +68,13 @@ final class MeanKernel: OperatorKernel {
       outputIndex: context.outputIndex, scratchIndex: scratch)
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(inputIndex))
     output = memory.int8(outputIndex)
     sums = memory.scratch(scratchIndex).assumingMemoryBound(to: Int32.self)
   }
 
-  func invoke() {
+  override func invoke() {
     let count = plan.outputCount
     sums.update(repeating: 0, count: count)
     plan.walk(input, into: sums, SumStep.self)

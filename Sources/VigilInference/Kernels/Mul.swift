@@ -6,8 +6,8 @@
 /// `s1 · s2 / s_out` (computed in double from the float scales; it may exceed 1), offset by the
 /// output zero point and clamped to the activation range.
 ///
-/// With a small constant operand, or the same tensor twice, it runs as ``ConstantOperandKernel``
-/// or ``Int8TableKernel``.
+/// Each element is computed directly, in a branch-free form LLVM vectorizes
+/// (``VectorFixedPoint``); a constant operand is read from the model where it lies.
 ///
 /// Versions (`lite/tools/versioning/op_version.cc`): float32 1, int8 2, and 3 when the rescale
 /// `s1 · s2 / s_out` is at least 1; 4 and above (int16, int64, complex, uint32) are not
@@ -23,26 +23,40 @@ final class MulKernel: OperatorKernel {
     let activationMin: Int32
     let activationMax: Int32
 
+    /// Input 1 offset by its zero point.
     @inline(__always)
-    func apply(_ a: Int8, _ b: Int8) -> Int8 {
-      let product = (Int32(a) &+ offset1) &* (Int32(b) &+ offset2)
-      let raw = FixedPoint.multiply(product, by: multiplier, shift: shift) &+ outputZeroPoint
+    func left(_ a: Int8) -> Int32 { Int32(a) &+ offset1 }
+
+    /// Input 2 offset by its zero point.
+    @inline(__always)
+    func right(_ b: Int8) -> Int32 { Int32(b) &+ offset2 }
+
+    /// The product requantized to the output, offset and clamped.
+    @inline(__always)
+    func combine(_ a: Int32, _ b: Int32) -> Int8 {
+      let product = a &* b
+      let raw =
+        VectorFixedPoint.multiply(product, by: multiplier, shift: shift) &+ outputZeroPoint
       return Int8(truncatingIfNeeded: Swift.min(activationMax, Swift.max(activationMin, raw)))
     }
   }
 
-  private let operands: BinaryOperands
+  private let loops: BroadcastLoops
   private let arithmetic: Arithmetic
+  private let input1Index: Int32, input2Index: Int32, outputIndex: Int32
   private var input1: UnsafePointer<Int8>!
   private var input2: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
   private init(operands: BinaryOperands, arithmetic: Arithmetic) {
-    self.operands = operands
+    loops = operands.loops
     self.arithmetic = arithmetic
+    input1Index = Int32(operands.input1)
+    input2Index = Int32(operands.input2)
+    outputIndex = Int32(operands.output)
   }
 
-  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> any OperatorKernel {
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> MulKernel {
     let operands = try BinaryOperands(context, optionsType: 21, optionsName: "MulOptions")
     let real =
       Double(operands.quantization1.scale) * Double(operands.quantization2.scale)
@@ -62,17 +76,16 @@ final class MulKernel: OperatorKernel {
       multiplier: m.multiplier, shift: m.shift,
       outputZeroPoint: operands.outputQuantization.zeroPoint,
       activationMin: operands.activationMin, activationMax: operands.activationMax)
-    return operands.specializedKernel(arithmetic, model: context.model)
-      ?? MulKernel(operands: operands, arithmetic: arithmetic)
+    return MulKernel(operands: operands, arithmetic: arithmetic)
   }
 
-  func bind(_ memory: TensorMemory) {
-    input1 = UnsafePointer(memory.int8(operands.input1))
-    input2 = UnsafePointer(memory.int8(operands.input2))
-    output = memory.int8(operands.output)
+  override func bind(_ memory: TensorMemory) {
+    input1 = UnsafePointer(memory.int8(Int(input1Index)))
+    input2 = UnsafePointer(memory.int8(Int(input2Index)))
+    output = memory.int8(Int(outputIndex))
   }
 
-  func invoke() {
-    operands.loops.run(arithmetic, input1, input2, output)
+  override func invoke() {
+    loops.run(arithmetic, input1, input2, output)
   }
 }

@@ -13,14 +13,14 @@ final class PadKernel: OperatorKernel {
   static let maximumRank = 5
 
   /// Input dimensions, extended to 5-D with leading 1s.
-  private let inputShape: [Int]
-  /// Output element strides of the extended output.
-  private let outputStrides: [Int]
-  /// Leading padding per extended axis.
-  private let before: [Int]
-  private let outputCount: Int
+  private let inputShape: InlineArray<5, Int32>
+  /// Output element strides of the extended output's four outer axes.
+  private let outputStrides: InlineArray<4, Int32>
+  /// Where the input's first element lands in the output.
+  private let firstOffset: Int32
+  private let outputCount: Int32
   private let padValue: Int8
-  private let inputIndex: Int, outputIndex: Int
+  private let inputIndex: Int32, outputIndex: Int32
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
@@ -28,13 +28,15 @@ final class PadKernel: OperatorKernel {
     inputShape: [Int], outputStrides: [Int], before: [Int], outputCount: Int, padValue: Int8,
     inputIndex: Int, outputIndex: Int
   ) {
-    self.inputShape = inputShape
-    self.outputStrides = outputStrides
-    self.before = before
-    self.outputCount = outputCount
+    self.inputShape = TensorLayout.packed(inputShape)
+    self.outputStrides = TensorLayout.packed(Array(outputStrides[0..<4]))
+    var offset = 0
+    for axis in 0..<PadKernel.maximumRank { offset += before[axis] * outputStrides[axis] }
+    firstOffset = Int32(offset)
+    self.outputCount = Int32(outputCount)
     self.padValue = padValue
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> PadKernel {
@@ -96,25 +98,26 @@ final class PadKernel: OperatorKernel {
       inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex)
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(inputIndex))
     output = memory.int8(outputIndex)
   }
 
-  func invoke() {
-    output.update(repeating: padValue, count: outputCount)
-    let d = inputShape
-    let s = outputStrides
-    let row = d[4]
+  override func invoke() {
+    output.update(repeating: padValue, count: Int(outputCount))
+    let d = (Int(inputShape[0]), Int(inputShape[1]), Int(inputShape[2]), Int(inputShape[3]))
+    let s = (
+      Int(outputStrides[0]), Int(outputStrides[1]), Int(outputStrides[2]), Int(outputStrides[3])
+    )
+    let row = Int(inputShape[4])
     var x = input!
-    var offset0 = before[0] * s[0] + before[1] * s[1] + before[2] * s[2] + before[3] * s[3]
-    offset0 += before[4]
-    for i0 in 0..<d[0] {
-      for i1 in 0..<d[1] {
-        for i2 in 0..<d[2] {
-          let base = offset0 + i0 * s[0] + i1 * s[1] + i2 * s[2]
-          for i3 in 0..<d[3] {
-            (output + base + i3 * s[3]).update(from: x, count: row)
+    let offset0 = Int(firstOffset)
+    for i0 in 0..<d.0 {
+      for i1 in 0..<d.1 {
+        for i2 in 0..<d.2 {
+          let base = offset0 + i0 * s.0 + i1 * s.1 + i2 * s.2
+          for i3 in 0..<d.3 {
+            (output + base + i3 * s.3).update(from: x, count: row)
             x += row
           }
         }

@@ -2,11 +2,15 @@
 ///
 /// As TFLM's `PoolingPrepare` requires, input and output share one quantization (scales within
 /// 1e-6 and equal zero points); the fused activation is applied as a clamp in that domain.
+///
+/// Sizes are held as `Int32` (every one is checked to fit): the geometry lives as long as the
+/// interpreter.
 struct PoolGeometry {
-  var batches = 0, inputHeight = 0, inputWidth = 0, depth = 0
-  var outputHeight = 0, outputWidth = 0
-  var filterHeight = 0, filterWidth = 0, strideHeight = 0, strideWidth = 0
-  var padTop = 0, padLeft = 0
+  var batches: Int32 = 0, inputHeight: Int32 = 0, inputWidth: Int32 = 0, depth: Int32 = 0
+  var outputHeight: Int32 = 0, outputWidth: Int32 = 0
+  var filterHeight: Int32 = 0, filterWidth: Int32 = 0
+  var strideHeight: Int32 = 0, strideWidth: Int32 = 0
+  var padTop: Int32 = 0, padLeft: Int32 = 0
   /// The fused activation's clamp in the output's quantized domain.
   var activationMin: Int32 = -128, activationMax: Int32 = 127
 
@@ -32,10 +36,10 @@ struct PoolGeometry {
     else {
       throw context.error(.unsupportedOperatorConfiguration, "unknown padding")
     }
-    strideWidth = Int(try options?.i32(1, default: 0, "Pool2DOptions.stride_w") ?? 0)
-    strideHeight = Int(try options?.i32(2, default: 0, "Pool2DOptions.stride_h") ?? 0)
-    filterWidth = Int(try options?.i32(3, default: 0, "Pool2DOptions.filter_width") ?? 0)
-    filterHeight = Int(try options?.i32(4, default: 0, "Pool2DOptions.filter_height") ?? 0)
+    let strideWidth = Int(try options?.i32(1, default: 0, "Pool2DOptions.stride_w") ?? 0)
+    let strideHeight = Int(try options?.i32(2, default: 0, "Pool2DOptions.stride_h") ?? 0)
+    let filterWidth = Int(try options?.i32(3, default: 0, "Pool2DOptions.filter_width") ?? 0)
+    let filterHeight = Int(try options?.i32(4, default: 0, "Pool2DOptions.filter_height") ?? 0)
     let activation = try FusedActivation(
       code: try options?.i8(5, default: 0, "Pool2DOptions.fused_activation_function") ?? 0,
       context: context)
@@ -53,32 +57,38 @@ struct PoolGeometry {
         "filter \(filterHeight)x\(filterWidth) must be at least 1x1 and cover at most \(PoolGeometry.maximumWindow) taps"
       )
     }
+    // Tensor shapes fit in Int32 (the model reader limits tensors to 2^30 bytes).
     let shape = NHWC(input.shape)
-    batches = shape.batches
-    inputHeight = shape.height
-    inputWidth = shape.width
-    depth = shape.channels
     let rows = SpatialGeometry(
-      padding: padding, inputSize: inputHeight, filterSize: filterHeight, stride: strideHeight,
+      padding: padding, inputSize: shape.height, filterSize: filterHeight, stride: strideHeight,
       dilation: 1)
     let columns = SpatialGeometry(
-      padding: padding, inputSize: inputWidth, filterSize: filterWidth, stride: strideWidth,
+      padding: padding, inputSize: shape.width, filterSize: filterWidth, stride: strideWidth,
       dilation: 1)
-    outputHeight = rows.outputSize
-    outputWidth = columns.outputSize
-    padTop = rows.paddingBefore
-    padLeft = columns.paddingBefore
-    guard output.shape == [batches, outputHeight, outputWidth, depth] else {
+    guard output.shape == [shape.batches, rows.outputSize, columns.outputSize, shape.channels]
+    else {
       throw context.error(
         .invalidShape,
-        "output shape \(output.shape) does not match [\(batches), \(outputHeight), \(outputWidth), \(depth)]"
+        "output shape \(output.shape) does not match [\(shape.batches), \(rows.outputSize), \(columns.outputSize), \(shape.channels)]"
       )
     }
+    batches = Int32(shape.batches)
+    inputHeight = Int32(shape.height)
+    inputWidth = Int32(shape.width)
+    depth = Int32(shape.channels)
+    self.strideWidth = Int32(strideWidth)
+    self.strideHeight = Int32(strideHeight)
+    self.filterWidth = Int32(filterWidth)
+    self.filterHeight = Int32(filterHeight)
+    outputHeight = Int32(rows.outputSize)
+    outputWidth = Int32(columns.outputSize)
+    padTop = Int32(rows.paddingBefore)
+    padLeft = Int32(columns.paddingBefore)
     // Every window must hold at least one input pixel (TFLM fails at invoke otherwise).
-    for outY in 0..<outputHeight where rowRange(outY).isEmpty {
+    for outY in 0..<rows.outputSize where rowRange(outY).isEmpty {
       throw context.error(.unsupportedOperatorConfiguration, "output row \(outY) pools no input")
     }
-    for outX in 0..<outputWidth where columnRange(outX).isEmpty {
+    for outX in 0..<columns.outputSize where columnRange(outX).isEmpty {
       throw context.error(.unsupportedOperatorConfiguration, "output column \(outX) pools no input")
     }
 
@@ -100,16 +110,16 @@ struct PoolGeometry {
   /// The input rows under output row `outY`'s window, clamped to the image.
   @inline(__always)
   func rowRange(_ outY: Int) -> Range<Int> {
-    let origin = outY * strideHeight - padTop
+    let origin = outY * Int(strideHeight) - Int(padTop)
     let start = Swift.max(0, origin)
-    return start..<Swift.max(start, Swift.min(inputHeight, origin + filterHeight))
+    return start..<Swift.max(start, Swift.min(Int(inputHeight), origin + Int(filterHeight)))
   }
 
   /// The input columns under output column `outX`'s window, clamped to the image.
   @inline(__always)
   func columnRange(_ outX: Int) -> Range<Int> {
-    let origin = outX * strideWidth - padLeft
+    let origin = outX * Int(strideWidth) - Int(padLeft)
     let start = Swift.max(0, origin)
-    return start..<Swift.max(start, Swift.min(inputWidth, origin + filterWidth))
+    return start..<Swift.max(start, Swift.min(Int(inputWidth), origin + Int(filterWidth)))
   }
 }

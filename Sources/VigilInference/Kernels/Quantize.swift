@@ -13,12 +13,12 @@
 /// arithmetic is defined gives TFLM's result.
 ///
 /// int8 → int8 follows `reference_ops::Requantize`: `clamp(MultiplyByQuantizedMultiplier(x − zp_in,
-/// s_in / s_out) + zp_out)`, run as a 256-entry table.
+/// s_in / s_out) + zp_out)`, computed element by element (``Int8MapKernel``).
 ///
 /// Versions (`lite/tools/versioning/op_version.cc`): 1 for both forms; 2 (int16 output),
 /// 3 (per-channel) and 4 (int4) are not implemented.
 final class QuantizeKernel: OperatorKernel {
-  private let inputIndex: Int, outputIndex: Int
+  private let inputIndex: Int32, outputIndex: Int32
   private let count: Int
   private let scale: Float
   private let zeroPoint: Int32
@@ -26,8 +26,8 @@ final class QuantizeKernel: OperatorKernel {
   private var output: UnsafeMutablePointer<Int8>!
 
   private init(inputIndex: Int, outputIndex: Int, count: Int, scale: Float, zeroPoint: Int32) {
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
     self.count = count
     self.scale = scale
     self.zeroPoint = zeroPoint
@@ -48,11 +48,11 @@ final class QuantizeKernel: OperatorKernel {
       let (input, output) = try context.elementwiseUnary(input: .int8, output: .int8)
       let inputQ = try context.positiveScaleQuantization(input, "input")
       let outputQ = try context.positiveScaleQuantization(output, "output")
-      let table = try requantizeTable(input: inputQ, output: outputQ, context)
+      let function = try requantization(input: inputQ, output: outputQ, context)
       return .kernel(
-        Int8TableKernel(
+        Int8MapKernel(
           inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
-          count: input.elementCount, table: table))
+          count: input.elementCount, function: .requantize(function)))
     default:
       throw context.error(
         .unsupportedTensorType,
@@ -60,16 +60,15 @@ final class QuantizeKernel: OperatorKernel {
     }
   }
 
-  /// The int8 → int8 requantization table (TFLM `reference_ops::Requantize`).
-  static func requantizeTable(
+  /// The int8 → int8 requantization (TFLM `reference_ops::Requantize`).
+  static func requantization(
     input: (scale: Float, zeroPoint: Int32), output: (scale: Float, zeroPoint: Int32),
     _ context: PrepareContext
-  ) throws(ModelError) -> [Int8] {
+  ) throws(ModelError) -> Int8MapKernel.Requantization {
     let m = try ReluKernel.requantizingMultiplier(
       Double(input.scale) / Double(output.scale), context)
-    return Int8TableKernel.table { x in
-      output.zeroPoint + FixedPoint.multiply(x - input.zeroPoint, by: m.multiplier, shift: m.shift)
-    }
+    return Int8MapKernel.Requantization(
+      inputZeroPoint: input.zeroPoint, multiplier: m, outputZeroPoint: output.zeroPoint)
   }
 
   /// One element of the float → int8 path: TFLM's `AffineQuantize` where it is defined,
@@ -83,16 +82,18 @@ final class QuantizeKernel: OperatorKernel {
     return Int8(truncatingIfNeeded: Swift.min(127, Swift.max(-128, value)))
   }
 
-  func bind(_ memory: TensorMemory) {
-    input = UnsafePointer(memory.address(inputIndex).assumingMemoryBound(to: Float.self))
-    output = memory.int8(outputIndex)
+  override func bind(_ memory: TensorMemory) {
+    input = UnsafePointer(memory.address(Int(inputIndex)).assumingMemoryBound(to: Float.self))
+    output = memory.int8(Int(outputIndex))
   }
 
-  func invoke() {
+  override func invoke() {
     let scale = self.scale
     let zeroPoint = self.zeroPoint
-    for i in 0..<count {
-      output[i] = QuantizeKernel.quantize(input[i], scale: scale, zeroPoint: zeroPoint)
+    Blocks.map(input, output, count: count) { x, y in
+      for j in 0..<Blocks.width {
+        y[j] = QuantizeKernel.quantize(x[j], scale: scale, zeroPoint: zeroPoint)
+      }
     }
   }
 }

@@ -11,14 +11,14 @@ final class ReduceMaxKernel: OperatorKernel {
   static let maximumRank = 8
 
   private let plan: ReductionPlan
-  private let inputIndex: Int, outputIndex: Int
+  private let inputIndex: Int32, outputIndex: Int32
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
   private init(plan: ReductionPlan, inputIndex: Int, outputIndex: Int) {
     self.plan = plan
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> ReduceMaxKernel {
@@ -30,12 +30,12 @@ final class ReduceMaxKernel: OperatorKernel {
       plan: plan, inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex)
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(inputIndex))
     output = memory.int8(outputIndex)
   }
 
-  func invoke() {
+  override func invoke() {
     output.update(repeating: Int8.min, count: plan.outputCount)
     plan.walk(input, into: output, MaxStep.self)
   }

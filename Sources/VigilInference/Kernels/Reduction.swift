@@ -4,21 +4,23 @@
 /// that are both reduced or both kept are merged, so a global average pool `[1, H, W, C]` over
 /// `(1, 2)` becomes `H·W` rows of `C` channels added into `C` sums, and a mean over the last axis
 /// becomes one contiguous run per output; the innermost run is a plain loop LLVM vectorizes.
-final class ReductionPlan {
+///
+/// The plan is held inline in its kernel, its sizes as `Int32` (tensors are at most 2^30 bytes).
+struct ReductionPlan {
   /// Elements in the output.
-  let outputCount: Int
+  var outputCount: Int { Int(outputElements) }
   /// Input elements folded into each output (the product of the reduced axes' sizes).
-  let reducedCount: Int
-  /// Merged axes, outermost first, without the innermost one.
-  private let outerSizes: UnsafeMutablePointer<Int>
+  var reducedCount: Int { Int(reducedElements) }
+  private let outputElements: Int32
+  private let reducedElements: Int32
+  /// Merged axes, outermost first, without the innermost one (at most 7 of a rank-8 input).
+  private let outerSizes: InlineArray<7, Int32>
   /// Output stride of each merged outer axis (0 for reduced axes).
-  private let outerStrides: UnsafeMutablePointer<Int>
-  /// The odometer over the outer axes.
-  private let counters: UnsafeMutablePointer<Int>
-  private let outerRank: Int
-  private let outerIterations: Int
+  private let outerStrides: InlineArray<7, Int32>
+  private let outerRank: Int32
+  private let outerIterations: Int32
   /// Length of the innermost merged axis and whether it is reduced.
-  private let innerCount: Int
+  private let innerCount: Int32
   private let innerReduced: Bool
 
   /// Resolves the axis operand (input 1) of the operator in `context` against input 0, checks
@@ -88,25 +90,16 @@ final class ReductionPlan {
       strides[i] = stride
       stride *= sizes[i]
     }
-    outputCount = output.elementCount
-    self.reducedCount = reducedCount
-    outerRank = sizes.count - 1
-    innerCount = sizes[outerRank]
+    outputElements = Int32(output.elementCount)
+    reducedElements = Int32(reducedCount)
+    let outerRank = sizes.count - 1
+    self.outerRank = Int32(outerRank)
+    innerCount = Int32(sizes[outerRank])
     innerReduced = reduced[outerRank]
-    outerIterations = TensorLayout.product(sizes, 0..<outerRank)
-    outerSizes = .allocate(capacity: Swift.max(outerRank, 1))
-    outerStrides = .allocate(capacity: Swift.max(outerRank, 1))
-    counters = .allocate(capacity: Swift.max(outerRank, 1))
-    for i in 0..<outerRank {
-      outerSizes[i] = sizes[i]
-      outerStrides[i] = strides[i]
-    }
-  }
-
-  deinit {
-    outerSizes.deallocate()
-    outerStrides.deallocate()
-    counters.deallocate()
+    outerIterations = Int32(TensorLayout.product(sizes, 0..<outerRank))
+    let padding = [Int](repeating: 0, count: 7 - outerRank)
+    outerSizes = TensorLayout.packed(Array(sizes[0..<outerRank]) + padding)
+    outerStrides = TensorLayout.packed(Array(strides[0..<outerRank]) + padding)
   }
 
   /// Feeds every input element to `step`, in memory order, with the output slot it reduces into.
@@ -114,22 +107,23 @@ final class ReductionPlan {
   func walk<Step: ReductionStep>(
     _ input: UnsafePointer<Int8>, into output: UnsafeMutablePointer<Step.Element>, _: Step.Type
   ) {
-    counters.update(repeating: 0, count: outerRank)
+    var counters = InlineArray<7, Int32>(repeating: 0)
+    let innerCount = Int(self.innerCount)
     var x = input
     var offset = 0
-    for _ in 0..<outerIterations {
+    for _ in 0..<Int(outerIterations) {
       if innerReduced {
         Step.fold(output + offset, x, count: innerCount)
       } else {
         Step.combine(output + offset, x, count: innerCount)
       }
       x += innerCount
-      var axis = outerRank - 1
+      var axis = Int(outerRank) - 1
       while axis >= 0 {
         counters[axis] += 1
-        offset += outerStrides[axis]
+        offset += Int(outerStrides[axis])
         if counters[axis] < outerSizes[axis] { break }
-        offset -= outerStrides[axis] * outerSizes[axis]
+        offset -= Int(outerStrides[axis]) * Int(outerSizes[axis])
         counters[axis] = 0
         axis -= 1
       }

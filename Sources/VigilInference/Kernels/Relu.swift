@@ -1,4 +1,4 @@
-/// RELU for int8, as a 256-entry table.
+/// RELU for int8, computed element by element (``Int8MapKernel``).
 ///
 /// Arithmetic: TFLM `activations_common.cc` (`CalculateReluOpData<int8_t>`) and `ReluQuantized`:
 /// the zero-point-offset input is requantized to the output's scale with
@@ -9,22 +9,22 @@
 /// Versions (`lite/tools/versioning/op_version.cc`): float32 1, int8 2; 3 (int16) is not
 /// implemented.
 enum ReluKernel {
-  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> Int8TableKernel {
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> Int8MapKernel {
     let (input, output) = try context.elementwiseUnary(input: .int8, output: .int8)
     let inputQ = try context.positiveScaleQuantization(input, "input")
     let outputQ = try context.positiveScaleQuantization(output, "output")
-    let table = try clampTable(input: inputQ, output: outputQ, upper: nil, context)
-    return Int8TableKernel(
+    let function = try clampFunction(input: inputQ, output: outputQ, upper: nil, context)
+    return Int8MapKernel(
       inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
-      count: input.elementCount, table: table)
+      count: input.elementCount, function: .requantize(function))
   }
 
-  /// The requantize-and-clamp table shared by RELU and RELU6: TFLite's `ReluX` arithmetic with
-  /// the lower bound 0 and the upper bound `upper` (none for RELU) in real units.
-  static func clampTable(
+  /// The requantize-and-clamp function of TFLite's `ReluX` arithmetic with the lower bound 0
+  /// and the upper bound `upper` (none for RELU) in real units.
+  static func clampFunction(
     input: (scale: Float, zeroPoint: Int32), output: (scale: Float, zeroPoint: Int32),
     upper: Float?, _ context: PrepareContext
-  ) throws(ModelError) -> [Int8] {
+  ) throws(ModelError) -> Int8MapKernel.Requantization {
     let m = try requantizingMultiplier(Double(input.scale) / Double(output.scale), context)
     let lower = Swift.max(
       -128, output.zeroPoint + Int32((0 / output.scale).rounded(.toNearestOrAwayFromZero)))
@@ -33,13 +33,17 @@ enum ReluKernel {
       let steps = (upper / output.scale).rounded(.toNearestOrAwayFromZero)
       upperQ = Swift.min(127, output.zeroPoint + Int32(Swift.min(steps, 1_048_576)))
     }
-    return Int8TableKernel.table { x in
-      var value =
-        output.zeroPoint
-        + FixedPoint.multiply(x - input.zeroPoint, by: m.multiplier, shift: m.shift)
-      value = Swift.max(lower, value)
-      return Swift.min(upperQ, value)
-    }
+    return Int8MapKernel.Requantization(
+      inputZeroPoint: input.zeroPoint, multiplier: m, outputZeroPoint: output.zeroPoint,
+      low: lower, high: upperQ)
+  }
+
+  /// ``clampFunction(input:output:upper:_:)`` as a table over every int8 input (for tests).
+  static func clampTable(
+    input: (scale: Float, zeroPoint: Int32), output: (scale: Float, zeroPoint: Int32),
+    upper: Float?, _ context: PrepareContext
+  ) throws(ModelError) -> [Int8] {
+    try clampFunction(input: input, output: output, upper: upper, context).table
   }
 
   /// `QuantizeMultiplier(real)` for requantizing an int8 difference (at most 255 in magnitude);

@@ -18,23 +18,23 @@ final class StridedSliceKernel: OperatorKernel {
   static let maximumRank = 4
 
   /// Per axis of the input extended to 4-D: element count, first input offset step (signed).
-  private let counts: [Int]
-  private let steps: [Int]
-  private let start: Int
+  private let counts: InlineArray<4, Int32>
+  private let steps: InlineArray<4, Int32>
+  private let start: Int32
   private let innerContiguous: Bool
-  private let inputIndex: Int, outputIndex: Int
+  private let inputIndex: Int32, outputIndex: Int32
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
   private init(
     counts: [Int], steps: [Int], start: Int, inputIndex: Int, outputIndex: Int
   ) {
-    self.counts = counts
-    self.steps = steps
-    self.start = start
+    self.counts = TensorLayout.packed(counts)
+    self.steps = TensorLayout.packed(steps)
+    self.start = Int32(start)
     innerContiguous = steps[3] == 1
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> StridedSliceKernel {
@@ -139,21 +139,22 @@ final class StridedSliceKernel: OperatorKernel {
       inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex)
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(inputIndex))
     output = memory.int8(outputIndex)
   }
 
-  func invoke() {
-    let n = counts
-    let s = steps
-    let innerCount = n[3]
-    let innerStep = s[3]
+  override func invoke() {
+    let n = (Int(counts[0]), Int(counts[1]), Int(counts[2]))
+    let s = (Int(steps[0]), Int(steps[1]), Int(steps[2]))
+    let start = Int(self.start)
+    let innerCount = Int(counts[3])
+    let innerStep = Int(steps[3])
     var out = output!
-    for i0 in 0..<n[0] {
-      for i1 in 0..<n[1] {
-        for i2 in 0..<n[2] {
-          let offset: Int = start + i0 * s[0] + i1 * s[1] + i2 * s[2]
+    for i0 in 0..<n.0 {
+      for i1 in 0..<n.1 {
+        for i2 in 0..<n.2 {
+          let offset: Int = start + i0 * s.0 + i1 * s.1 + i2 * s.2
           let row = input + offset
           if innerContiguous {
             out.update(from: row, count: innerCount)

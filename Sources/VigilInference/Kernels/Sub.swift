@@ -2,7 +2,7 @@
 ///
 /// Arithmetic: TFLM `sub_common.cc` (`CalculateOpDataSub`) and `reference_ops::SubElementwise`
 /// / `BroadcastQuantSubSlow`: exactly ADD's fixed-point path with the second scaled input
-/// subtracted, so it runs on ``AddKernel`` with the second input's table negated (the int32
+/// subtracted, so it runs on ``AddKernel`` with the second scaled input negated (the int32
 /// result is the same value).
 ///
 /// The multipliers are computed in double precision, as for ADD. The `sub_common.cc` in the
@@ -16,9 +16,8 @@
 /// have different shapes and one has more than 4 dimensions; 4 (int64) and 5 (int16) are not
 /// implemented.
 enum SubKernel {
-  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> any OperatorKernel {
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> AddKernel {
     let operands = try BinaryOperands(context, optionsType: 28, optionsName: "SubOptions")
-    let kernel = try AddKernel(operands: operands, subtract: true, context)
-    return operands.specializedKernel(kernel.arithmetic, model: context.model) ?? kernel
+    return try AddKernel(operands: operands, subtract: true, context)
   }
 }

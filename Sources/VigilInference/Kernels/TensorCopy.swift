@@ -4,14 +4,14 @@
 ///
 /// Arithmetic: none; TFLM's reshape, squeeze and expand_dims kernels are a `memcpy` too.
 final class TensorCopyKernel: OperatorKernel {
-  private let inputIndex: Int, outputIndex: Int, byteCount: Int
+  private let inputIndex: Int32, outputIndex: Int32, byteCount: Int
   private var input: UnsafeRawPointer!
   private var output: UnsafeMutableRawPointer!
 
   /// A copy of `byteCount` bytes from tensor `inputIndex` to tensor `outputIndex`.
   init(inputIndex: Int, outputIndex: Int, byteCount: Int) {
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
     self.byteCount = byteCount
   }
 
@@ -40,12 +40,12 @@ final class TensorCopyKernel: OperatorKernel {
         inputIndex: inputIndex, outputIndex: context.outputIndex, byteCount: input.byteCount))
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafeRawPointer(memory.address(inputIndex))
     output = memory.address(outputIndex)
   }
 
-  func invoke() {
+  override func invoke() {
     output.copyMemory(from: input, byteCount: byteCount)
   }
 }

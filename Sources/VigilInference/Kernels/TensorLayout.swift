@@ -12,6 +12,13 @@ enum TensorLayout {
     return strides
   }
 
+  /// `values` as `n` `Int32`s, the form kernels keep shapes, strides and offsets in (every size
+  /// and element offset of a tensor fits: tensors are at most 2^30 bytes).
+  static func packed<let n: Int>(_ values: [Int]) -> InlineArray<n, Int32> {
+    precondition(values.count == n, "packing \(values.count) values into \(n)")
+    return InlineArray { Int32(truncatingIfNeeded: values[$0]) }
+  }
+
   /// The product of `shape[range]` (1 for an empty range).
   static func product(_ shape: [Int], _ range: Range<Int>) -> Int {
     var result = 1

@@ -14,17 +14,17 @@ final class TransposeKernel: OperatorKernel {
   static let maximumRank = 5
 
   /// Output-order loop counts and input strides, extended to 5 axes with leading 1s.
-  private let counts: [Int]
-  private let inputStrides: [Int]
-  private let inputIndex: Int, outputIndex: Int
+  private let counts: InlineArray<5, Int32>
+  private let inputStrides: InlineArray<5, Int32>
+  private let inputIndex: Int32, outputIndex: Int32
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
   private init(counts: [Int], inputStrides: [Int], inputIndex: Int, outputIndex: Int) {
-    self.counts = counts
-    self.inputStrides = inputStrides
-    self.inputIndex = inputIndex
-    self.outputIndex = outputIndex
+    self.counts = TensorLayout.packed(counts)
+    self.inputStrides = TensorLayout.packed(inputStrides)
+    self.inputIndex = Int32(inputIndex)
+    self.outputIndex = Int32(outputIndex)
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> TransposeKernel {
@@ -80,22 +80,24 @@ final class TransposeKernel: OperatorKernel {
       inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex)
   }
 
-  func bind(_ memory: TensorMemory) {
+  override func bind(_ memory: TensorMemory) {
     input = UnsafePointer(memory.int8(inputIndex))
     output = memory.int8(outputIndex)
   }
 
-  func invoke() {
-    let n = counts
-    let s = inputStrides
-    let innerCount = n[4]
-    let innerStride = s[4]
+  override func invoke() {
+    let n = (Int(counts[0]), Int(counts[1]), Int(counts[2]), Int(counts[3]))
+    let s = (
+      Int(inputStrides[0]), Int(inputStrides[1]), Int(inputStrides[2]), Int(inputStrides[3])
+    )
+    let innerCount = Int(counts[4])
+    let innerStride = Int(inputStrides[4])
     var out = output!
-    for i0 in 0..<n[0] {
-      for i1 in 0..<n[1] {
-        for i2 in 0..<n[2] {
-          for i3 in 0..<n[3] {
-            let offset: Int = i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3]
+    for i0 in 0..<n.0 {
+      for i1 in 0..<n.1 {
+        for i2 in 0..<n.2 {
+          for i3 in 0..<n.3 {
+            let offset: Int = i0 * s.0 + i1 * s.1 + i2 * s.2 + i3 * s.3
             let row = input + offset
             if innerStride == 1 {
               out.update(from: row, count: innerCount)

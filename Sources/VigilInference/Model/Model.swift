@@ -109,18 +109,45 @@ public struct Model {
 
 /// The record of weight tensors rearranged in place, shared by every copy of a ``Model`` made
 /// with `init(exclusiveBytes:)`.
+///
+/// A plain list of integers rather than a dictionary: a model rearranges a handful of tensors,
+/// and a dictionary's (or a tuple array's) storage type would make the runtime instantiate,
+/// and keep, type metadata while loading.
 final class WeightRearrangement {
-  /// The layout each rearranged tensor now has, by tensor index.
-  private(set) var layouts: [Int: WeightLayout] = [:]
+  /// Pairs of (tensor index, layout code): −1 for `.innerMajor`, `C > 0` for
+  /// `.multiplierMajor(depth: C)`.
+  private var records: [Int] = []
 
-  /// Notes that tensor `index` now has `layout`.
-  func record(_ index: Int, _ layout: WeightLayout) { layouts[index] = layout }
+  /// The layout of tensor `index`: `.file` unless it was rearranged.
+  func layout(of index: Int) -> WeightLayout {
+    var i = 0
+    while i < records.count {
+      if records[i] == index {
+        return records[i + 1] < 0 ? .innerMajor : .multiplierMajor(depth: records[i + 1])
+      }
+      i += 2
+    }
+    return .file
+  }
+
+  /// Notes that tensor `index`, in `.file` layout until now, has been rearranged to `layout`.
+  func record(_ index: Int, _ layout: WeightLayout) {
+    switch layout {
+    case .file: return
+    case .innerMajor: records += [index, -1]
+    case .multiplierMajor(let depth): records += [index, depth]
+    }
+  }
 }
 
 /// How a constant weight tensor's bytes are laid out.
 enum WeightLayout: Equatable {
   /// As in the file: `[output channels][inner]`, the inner dimension contiguous.
   case file
-  /// Transposed: `[inner][output channels]`, the output channels contiguous.
+  /// Transposed: `[inner][output channels]`, the output channels contiguous (CONV_2D's
+  /// outer-product variant).
   case innerMajor
+  /// A depthwise filter `[1, KH, KW, C·M]` (channel `c·M + m`) reordered within each tap to
+  /// `[m][c]` for `C = depth` input channels (DEPTHWISE_CONV_2D with a depth multiplier above 1).
+  case multiplierMajor(depth: Int)
 }

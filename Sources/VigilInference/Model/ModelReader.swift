@@ -371,7 +371,10 @@ struct ModelReader {
       }
       written[index] = true
     }
-    for (opIndex, op) in operators.enumerated() {
+    // Index loops rather than `enumerated()`: a tuple of a non-trivial struct would make the
+    // runtime instantiate (and keep) its metadata while loading.
+    for opIndex in operators.indices {
+      let op = operators[opIndex]
       let location = "subgraph 0, operator \(opIndex) (\(op.op.name))"
       for input in op.inputs where input >= 0 {
         guard tensors[input].isConstant || written[input] else {

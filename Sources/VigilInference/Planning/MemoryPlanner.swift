@@ -75,16 +75,18 @@ public enum MemoryPlanner {
     var arenaBytes = 0
     for index in order {
       let size = aligned(result[index].size)
-      // Occupied intervals of live neighbours, sorted by offset.
-      var occupied: [(start: Int, end: Int)] = []
+      // Live neighbours (indices into `result`), sorted by offset. (Plain `Int` arrays: an
+      // array of tuples would make the runtime instantiate, and keep, its metadata at load.)
+      var occupied: [Int] = []
       for other in placed where result[other].livesAlongside(result[index]) {
-        occupied.append((result[other].offset, result[other].offset + aligned(result[other].size)))
+        occupied.append(other)
       }
-      occupied.sort { $0.start < $1.start }
+      occupied.sort { result[$0].offset < result[$1].offset }
       var candidate = 0
-      for interval in occupied {
-        if candidate + size <= interval.start { break }
-        candidate = Swift.max(candidate, interval.end)
+      for other in occupied {
+        let start = result[other].offset
+        if candidate + size <= start { break }
+        candidate = Swift.max(candidate, start + aligned(result[other].size))
       }
       result[index].offset = candidate
       placed.append(index)

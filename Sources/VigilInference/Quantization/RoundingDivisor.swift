@@ -18,8 +18,9 @@ struct RoundingDivisor: Equatable {
     precondition(divisor >= 1 && divisor <= 1 << 16 && maximumMagnitude <= 1 << 24)
     self.divisor = divisor
     let largest = UInt64(maximumMagnitude) + UInt64(divisor / 2)
-    var shift: UInt64 = 1
-    while shift < 63 && (largest * UInt64(divisor)) >> shift != 0 { shift += 1 }
+    // The smallest shift of at least 1 with (largest × divisor) >> shift == 0.
+    let bits = UInt64(64 - (largest * UInt64(divisor)).leadingZeroBitCount)
+    let shift = Swift.min(63, Swift.max(1, bits))
     self.shift = shift
     magic = (UInt64(1) << shift) / UInt64(divisor) + 1
   }

@@ -1,34 +1,51 @@
 /// A model input or output: where its bytes are in the arena and how to read them.
+///
+/// 64 bytes, laid out so nothing is padded: an interpreter keeps one per input and output.
 public struct TensorBinding {
   /// The tensor's bytes in the arena; valid for the interpreter's lifetime.
   public let data: UnsafeMutableRawBufferPointer
-  /// The tensor's index in the model.
-  public let index: Int
-  /// Element type.
-  public let type: TensorType
   /// Dimensions, outermost first.
   public let shape: TensorShape
+  /// Element type.
+  public let type: TensorType
+  private let storedIndex: Int32
   /// Quantization scale (1 when the tensor is not quantized).
   public let scale: Float
   /// Quantization zero point (0 when the tensor is not quantized).
   public let zeroPoint: Int32
+
+  /// The tensor's index in the model.
+  public var index: Int { Int(storedIndex) }
+
+  init(
+    data: UnsafeMutableRawBufferPointer, index: Int, type: TensorType, shape: TensorShape,
+    scale: Float, zeroPoint: Int32
+  ) {
+    self.data = data
+    self.shape = shape
+    self.type = type
+    storedIndex = Int32(truncatingIfNeeded: index)
+    self.scale = scale
+    self.zeroPoint = zeroPoint
+  }
 }
 
 /// The dimensions of a tensor (rank at most 8), held inline so an interpreter's input and output
 /// descriptions cost no heap memory.
 public struct TensorShape: RandomAccessCollection, Equatable, CustomStringConvertible {
-  private var dimensions: SIMD8<Int32>
-  /// The number of dimensions.
-  public let rank: Int
+  private var dimensions: InlineArray<8, Int32>
+  private let storedRank: UInt8
 
   /// Creates a shape from its dimensions (at most 8, as the model verifier guarantees).
   public init(_ dims: [Int]) {
     precondition(dims.count <= 8, "TensorShape holds at most 8 dimensions")
-    dimensions = SIMD8<Int32>()
-    for (i, d) in dims.enumerated() { dimensions[i] = Int32(truncatingIfNeeded: d) }
-    rank = dims.count
+    dimensions = InlineArray(repeating: 0)
+    for i in dims.indices { dimensions[i] = Int32(truncatingIfNeeded: dims[i]) }
+    storedRank = UInt8(dims.count)
   }
 
+  /// The number of dimensions.
+  public var rank: Int { Int(storedRank) }
   /// The first dimension's position (0).
   public var startIndex: Int { 0 }
   /// One past the last dimension's position (the rank).
@@ -40,8 +57,40 @@ public struct TensorShape: RandomAccessCollection, Equatable, CustomStringConver
   /// The shape as `[1, 32, 32, 8]`.
   public var description: String {
     var text = "["
-    for (i, d) in enumerated() { text += (i == 0 ? "" : ", ") + String(d) }
+    for i in indices { text += (i == 0 ? "" : ", ") + String(self[i]) }
     return text + "]"
+  }
+
+  /// Whether the two shapes have the same dimensions.
+  public static func == (a: TensorShape, b: TensorShape) -> Bool {
+    a.elementsEqual(b)
+  }
+}
+
+/// A model's inputs or outputs, in the model's order, indexed from 0.
+///
+/// The bindings of all inputs and outputs live in one allocation the interpreter owns; this
+/// view keeps the interpreter alive while it is used.
+public struct TensorBindings: RandomAccessCollection {
+  private let owner: Interpreter
+  private let first: Int
+  /// The number of bindings.
+  public let count: Int
+
+  fileprivate init(_ owner: Interpreter, first: Int, count: Int) {
+    self.owner = owner
+    self.first = first
+    self.count = count
+  }
+
+  /// 0.
+  public var startIndex: Int { 0 }
+  /// The number of bindings.
+  public var endIndex: Int { count }
+  /// Binding `i`, in the model's order.
+  public subscript(i: Int) -> TensorBinding {
+    precondition(i >= 0 && i < count, "binding index out of range")
+    return owner.bindings[first + i]
   }
 }
 
@@ -63,11 +112,18 @@ public final class Interpreter {
   /// Bytes of arena the plan uses.
   public let arenaBytes: Int
   /// The model's inputs, in the model's order.
-  public let inputs: [TensorBinding]
+  public var inputs: TensorBindings { TensorBindings(self, first: 0, count: Int(inputCount)) }
   /// The model's outputs, in the model's order.
-  public let outputs: [TensorBinding]
+  public var outputs: TensorBindings {
+    TensorBindings(self, first: Int(inputCount), count: Int(outputCount))
+  }
 
-  private let kernels: [any OperatorKernel]
+  /// The inputs' bindings, then the outputs'.
+  fileprivate let bindings: UnsafeMutablePointer<TensorBinding>
+  private let inputCount: Int32, outputCount: Int32
+
+  /// The first kernel; the rest follow through ``OperatorKernel/next``.
+  private let firstKernel: OperatorKernel?
   private let ownedArena: UnsafeMutableRawPointer?
 
   /// Prepares `model` in an arena the interpreter allocates, of exactly the planned size.
@@ -114,24 +170,47 @@ public final class Interpreter {
     arenaBytes = graph.arenaBytes
     ownedArena = owned ? arenaBase : nil
     let memory = graph.memory(arenaBase: arenaBase)
-    for kernel in graph.kernels { kernel.bind(memory) }
-    kernels = graph.kernels
-    func binding(_ index: Int) -> TensorBinding {
-      let tensor = model.tensors[index]
-      return TensorBinding(
-        data: UnsafeMutableRawBufferPointer(start: memory.address(index), count: tensor.byteCount),
-        index: index, type: tensor.type, shape: TensorShape(tensor.shape),
-        scale: tensor.quantization?.scale ?? 1, zeroPoint: tensor.quantization?.zeroPoint ?? 0)
+    var kernel = graph.firstKernel
+    while let current = kernel {
+      current.bind(memory)
+      kernel = current.next
     }
-    inputs = model.inputs.map(binding)
-    outputs = model.outputs.map(binding)
+    firstKernel = graph.firstKernel
+    inputCount = Int32(model.inputs.count)
+    outputCount = Int32(model.outputs.count)
+    bindings = .allocate(capacity: model.inputs.count + model.outputs.count)
+    for i in 0..<(model.inputs.count + model.outputs.count) {
+      let index = i < model.inputs.count ? model.inputs[i] : model.outputs[i - model.inputs.count]
+      let tensor = model.tensors[index]
+      var scale: Float = 1
+      var zeroPoint: Int32 = 0
+      if let q = tensor.quantization {
+        scale = q.scale
+        zeroPoint = q.zeroPoint
+      }
+      (bindings + i).initialize(
+        to: TensorBinding(
+          data: UnsafeMutableRawBufferPointer(
+            start: memory.address(index), count: tensor.byteCount),
+          index: index, type: tensor.type, shape: TensorShape(tensor.shape), scale: scale,
+          zeroPoint: zeroPoint))
+    }
   }
 
-  deinit { ownedArena?.deallocate() }
+  deinit {
+    bindings.deinitialize(count: Int(inputCount + outputCount))
+    bindings.deallocate()
+    ownedArena?.deallocate()
+  }
 
   /// Runs the model once on the current contents of the input tensors.
   public func invoke() {
-    for kernel in kernels { kernel.invoke() }
+    // Unretained traversal: the interpreter owns the chain for as long as it runs.
+    var kernel = firstKernel.map { Unmanaged.passUnretained($0) }
+    while let current = kernel {
+      current._withUnsafeGuaranteedRef { $0.invoke() }
+      kernel = current._withUnsafeGuaranteedRef { $0.next.map { Unmanaged.passUnretained($0) } }
+    }
   }
 }
 
@@ -159,7 +238,7 @@ public struct ArenaPlan {
     tensorOffsets = graph.tensorOffsets
     scratchBytes = graph.scratchSizes
     scratchOffsets = graph.scratchOffsets
-    kernelCount = graph.kernels.count
+    kernelCount = graph.kernelCount
     warnings = graph.warnings
   }
 }

@@ -1,11 +1,11 @@
 /// What preparing an operator produced.
 enum PreparedOperator {
   /// A kernel to run at every invoke.
-  case kernel(any OperatorKernel)
+  case kernel(OperatorKernel)
   /// The output holds exactly the input's bytes (RESHAPE, SQUEEZE, EXPAND_DIMS): the planner
   /// lets them share memory and the operator costs nothing, or runs `copy` where sharing is
   /// not safe.
-  case alias(input: Int, output: Int, copy: any OperatorKernel)
+  case alias(input: Int, output: Int, copy: OperatorKernel)
 }
 
 /// Maps each builtin operator to the `prepare` function in its kernel file.

@@ -1,8 +1,12 @@
 /// The result of preparing every operator of a model and planning its memory.
 struct PreparedGraph {
-  /// The kernels to run, in order (operators that need no work, such as aliased reshapes, are
-  /// left out).
-  var kernels: [any OperatorKernel] = []
+  /// The first kernel to run; the others follow through ``OperatorKernel/next``, in order
+  /// (operators that need no work, such as aliased reshapes, are left out).
+  var firstKernel: OperatorKernel?
+  /// The last kernel of the chain.
+  private var lastKernel: OperatorKernel?
+  /// The number of kernels in the chain.
+  private(set) var kernelCount = 0
   /// Arena bytes the plan needs.
   var arenaBytes = 0
   /// Arena offset of each tensor's buffer (nil for constants and unused tensors).
@@ -26,13 +30,13 @@ struct PreparedGraph {
     }
 
     // 1. Prepare every operator; note which outputs may share their input's memory.
-    kernels.reserveCapacity(model.operators.count)
     var scratchSizes: [Int] = []
     var scratchOwners: [Int] = []
     var aliasOf = [Int?](repeating: nil, count: tensorCount)
-    let graphInputs = Set(model.inputs)
-    let graphOutputs = Set(model.outputs)
-    for (index, info) in model.operators.enumerated() {
+    // Index loops and plain arrays (not `enumerated()` or sets): their element types would make
+    // the runtime instantiate, and keep, type metadata while loading.
+    for index in model.operators.indices {
+      let info = model.operators[index]
       var context = PrepareContext(
         model: model, index: index, info: info, scratchSizes: scratchSizes)
       let prepared = try KernelRegistry.prepare(&context)
@@ -41,16 +45,16 @@ struct PreparedGraph {
       scratchSizes = context.scratchSizes
       switch prepared {
       case .kernel(let kernel):
-        kernels.append(kernel)
+        append(kernel)
       case .alias(let input, let output, let copy):
         // Share memory unless the input is constant (the output must stay writable by the
         // caller) or a model input feeds a model output directly (writing the next input would
         // change the last output).
         let root = Self.root(of: input, aliasOf)
         if model.tensors[root].isConstant
-          || (graphInputs.contains(root) && graphOutputs.contains(output))
+          || (model.inputs.contains(root) && model.outputs.contains(output))
         {
-          kernels.append(copy)
+          append(copy)
         } else {
           aliasOf[output] = root
         }
@@ -67,7 +71,8 @@ struct PreparedGraph {
       lastUse[root] = Swift.max(lastUse[root], at)
     }
     for input in model.inputs { touch(input, -1) }
-    for (index, info) in model.operators.enumerated() {
+    for index in model.operators.indices {
+      let info = model.operators[index]
       for tensor in info.inputs where tensor >= 0 { touch(tensor, index) }
       for tensor in info.outputs { touch(tensor, index) }
     }
@@ -106,6 +111,24 @@ struct PreparedGraph {
     }
   }
 
+  /// Adds `kernel` at the end of the chain.
+  private mutating func append(_ kernel: OperatorKernel) {
+    if let lastKernel { lastKernel.next = kernel } else { firstKernel = kernel }
+    lastKernel = kernel
+    kernelCount += 1
+  }
+
+  /// The kernels in order (for tests and reports; the interpreter follows the chain).
+  var kernels: [OperatorKernel] {
+    var result: [OperatorKernel] = []
+    var kernel = firstKernel
+    while let current = kernel {
+      result.append(current)
+      kernel = current.next
+    }
+    return result
+  }
+
   private static func root(of tensor: Int, _ aliasOf: [Int?]) -> Int {
     var current = tensor
     while let next = aliasOf[current] { current = next }
@@ -114,18 +137,21 @@ struct PreparedGraph {
 
   /// Tensor and scratch addresses for an arena starting at `arenaBase`.
   func memory(arenaBase: UnsafeMutableRawPointer) -> TensorMemory {
-    var addresses: [UnsafeMutableRawPointer?] = []
+    let base = Int(bitPattern: arenaBase)
+    var addresses: [Int] = []
     addresses.reserveCapacity(tensorOffsets.count)
-    for (offset, constant) in zip(tensorOffsets, constants) {
-      if let offset {
-        addresses.append(arenaBase + offset)
-      } else if let constant {
-        addresses.append(UnsafeMutableRawPointer(mutating: constant.baseAddress))
+    for tensor in tensorOffsets.indices {
+      if let offset = tensorOffsets[tensor] {
+        addresses.append(base + offset)
+      } else if let constant = constants[tensor] {
+        addresses.append(Int(bitPattern: constant.baseAddress))
       } else {
-        addresses.append(nil)
+        addresses.append(0)
       }
     }
-    return TensorMemory(
-      tensorAddresses: addresses, scratchAddresses: scratchOffsets.map { arenaBase + $0 })
+    var scratch: [Int] = []
+    scratch.reserveCapacity(scratchOffsets.count)
+    for offset in scratchOffsets { scratch.append(base + offset) }
+    return TensorMemory(tensorAddresses: addresses, scratchAddresses: scratch)
   }
 }

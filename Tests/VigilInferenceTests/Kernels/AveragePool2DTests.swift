@@ -11,6 +11,7 @@ import VigilInference
     "avg_1x4_s3_same_one_high",
     "avg_3x3_s1_same_relu6",
     "avg_global_4x4_valid",
+    "avg_3x3_s2_same_20ch_relu6",
   ])
   func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String) throws {
     let result = try GoldenRunner.run("average_pool_2d", fixture)

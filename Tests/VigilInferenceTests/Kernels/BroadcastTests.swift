@@ -7,7 +7,9 @@ import Testing
 @Suite struct BroadcastTests {
   /// Records which operand elements each output element was computed from.
   struct Pair: Int8BinaryArithmetic {
-    func apply(_ a: Int8, _ b: Int8) -> Int8 { a &* 16 &+ b }
+    func left(_ a: Int8) -> Int32 { Int32(a) &* 16 }
+    func right(_ b: Int8) -> Int32 { Int32(b) }
+    func combine(_ left: Int32, _ right: Int32) -> Int8 { Int8(truncatingIfNeeded: left &+ right) }
   }
 
   /// Output element `i`'s operand indices, computed the slow, obvious way.
@@ -40,6 +42,11 @@ import Testing
     ([1, 2, 3, 1, 4], [2, 1, 1, 5, 1]), ([1, 2, 3, 1, 4, 2], [2, 1, 1, 5, 1, 1]), ([1], [1]),
     ([5, 1, 1], [1, 1, 7]), ([2, 1, 3, 1], [1, 4, 1, 5]), ([1, 1, 1], [1]),
     ([2, 1, 2, 1, 2, 1, 2, 1], [1, 2, 1, 2, 1, 2, 1, 2]), ([3, 1, 4], [1, 1, 2, 1, 1, 1]),
+    // Channel broadcasts (the periodic strategy), under and over one 16-lane block, with and
+    // without a whole number of blocks.
+    ([4, 3], [3]), ([7, 3], [3]), ([5], [6, 5]), ([10, 15], [15]), ([8, 4], [1, 4]),
+    // Runs of 16 or more, repeated operands, and short repeated runs (staged).
+    ([3, 20], [1, 20]), ([40], [1]), ([1], [33]), ([2, 1, 17], [1, 3, 17]), ([9, 1], [9, 9]),
   ])
   func walkerVisitsTheSameOperandElementsAsNumpyBroadcasting(a: [Int], b: [Int]) throws {
     let out = try #require(BroadcastLoops.broadcastShape(a, b))
@@ -63,12 +70,26 @@ import Testing
 
   @Test func broadcastPlanFusesAxesThatStepAlike() throws {
     let same = try #require(BroadcastLoops(a: [2, 3, 4], b: [2, 3, 4], output: [2, 3, 4]))
-    #expect(same.innerCount == 24 && same.inner == .dense && same.outer.isEmpty)
+    #expect(same.innerCount == 24 && same.inner == .dense && same.outerCount == 0)
     let cross = try #require(
       BroadcastLoops(a: [1, 4, 1, 3], b: [1, 1, 5, 3], output: [1, 4, 5, 3]))
-    #expect(cross.innerCount == 3 && cross.inner == .dense && cross.outer.count == 2)
+    #expect(cross.innerCount == 3 && cross.inner == .dense && cross.outerCount == 2)
     let scalar = try #require(BroadcastLoops(a: [], b: [2, 3], output: [2, 3]))
-    #expect(scalar.innerCount == 6 && scalar.inner == .repeatA && scalar.outer.isEmpty)
+    #expect(scalar.innerCount == 6 && scalar.inner == .repeatA && scalar.outerCount == 0)
+  }
+
+  @Test func channelBroadcastsRunPeriodicallyAndOtherShortRunsAreStaged() throws {
+    func strategy(_ a: [Int], _ b: [Int]) throws -> BroadcastLoops.Strategy {
+      let out = try #require(BroadcastLoops.broadcastShape(a, b))
+      return try #require(BroadcastLoops(a: a, b: b, output: out)).strategy
+    }
+    #expect(try strategy([1, 4, 6, 3], [3]) == .periodicB)
+    #expect(try strategy([9], [1, 2, 9]) == .periodicA)
+    #expect(try strategy([1, 3, 5, 4], [1, 1, 1, 4]) == .periodicB)
+    #expect(try strategy([3, 20], [1, 20]) == .runs)
+    #expect(try strategy([2, 3, 4], [2, 3, 4]) == .runs)
+    #expect(try strategy([1, 4, 1, 3], [1, 1, 5, 3]) == .staged)
+    #expect(try strategy([9, 1], [9, 9]) == .staged)
   }
 
   @Test func incompatibleShapesAndWrongOutputShapesHaveNoPlan() {

@@ -40,10 +40,12 @@ import Testing
     let weights: [Int8] = [1, 2, 3]
     #expect(throws: ModelError.self) {
       _ = try weights.withUnsafeBufferPointer { filter throws(ModelError) in
-        try ChannelParameters(
-          count: 1, filter: filter.baseAddress!, rowLength: 3, rowStride: 3, bias: nil, inputZeroPoint: 0,
+        let parameters = try ChannelParameters(
+          count: 1, filter: filter.baseAddress!, rowLength: 3, rowStride: 3, bias: nil,
+          inputZeroPoint: 0,
           multipliers: ChannelMultipliers(multipliers: [1 << 30], shifts: [31]), outputZeroPoint: 0,
           activationMin: -128, activationMax: 127, context: context)
+        _ = parameters.count
       }
     }
   }

@@ -27,6 +27,28 @@ import VigilInference
     )
   }
 
+  /// With exclusive model bytes a filter with a depth multiplier is reordered in place rather
+  /// than copied; a second interpreter made from the same model finds it reordered and uses it
+  /// as it is. Both give TFLM's outputs.
+  @Test(arguments: [
+    "dw_dm2_s2_same_odd_padding", "dw_keras_dm3_dilation2_valid_relu",
+    "dw_5x1_dm2_valid_one_wide", "dw_dm3_stride2_dilation2_same_nobias",
+  ])
+  func aFilterReorderedInPlaceGivesTFLMsOutputsForEveryInterpreterOfTheModel(_ fixture: String)
+    throws
+  {
+    let file = AlignedBytes(try Fixtures.data("depthwise_conv_2d", fixture + ".tflite"))
+    let original = [UInt8](file.bytes)
+    let inputs = try Fixtures.data("depthwise_conv_2d", fixture + ".input.bin")
+    let expected = [UInt8](try Fixtures.data("depthwise_conv_2d", fixture + ".output.bin"))
+    let model = try Model(exclusiveBytes: file.mutableBytes)
+    let first = try Interpreter(model: model)
+    #expect([UInt8](file.bytes) != original, "the filter was not reordered in place")
+    let second = try Interpreter(model: model)
+    #expect(GoldenRunner.run(first, inputs: inputs) == expected)
+    #expect(GoldenRunner.run(second, inputs: inputs) == expected)
+  }
+
   @Test func refusesADepthMultiplierThatDisagreesWithTheFilter() throws {
     let error = try #require(
       try GoldenRunner.preparationError("depthwise_conv_2d", "invalid_depth_multiplier"))

@@ -10,6 +10,7 @@ import VigilInference
     "max_1x3_s1_same_one_high",
     "max_2x3_s2_same_relu",
     "max_3x3_s1_valid_relu_n1_to_1",
+    "max_2x3_s2_same_17ch_relu",
   ])
   func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String) throws {
     let result = try GoldenRunner.run("max_pool_2d", fixture)

@@ -1,0 +1,62 @@
+/// Branch-free forms of ``FixedPoint``'s arithmetic, for inner loops LLVM vectorizes.
+///
+/// Each function gives exactly ``FixedPoint``'s result on the domain it states. The only case
+/// they leave out is the saturating one of `SaturatingRoundingDoublingHighMul`
+/// (`a == b == Int32.min`), which needs a multiplier of −2^31: `QuantizeMultiplier` never
+/// produces one for a positive scale, and the gemmlowp constants are positive, so kernels check
+/// their multipliers when preparing instead of testing every element.
+///
+/// - `highMul`: the int64 product, the ±2^30 nudge as a select, and C++'s truncating division
+///   by 2^31 as an arithmetic shift of the product biased by `2^31 − 1` when negative.
+/// - `roundingShiftRight`: `RoundingDivideByPOT` with the mask and threshold computed without
+///   branches (a shift by 31 gives the mask `Int32.max`, as the 64-bit form does).
+enum VectorFixedPoint {
+  /// `SaturatingRoundingDoublingHighMul(a, b)` for `b != Int32.min`.
+  @inline(__always)
+  static func highMul(_ a: Int32, _ b: Int32) -> Int32 {
+    let product = Int64(a) &* Int64(b)
+    let nudged = product &+ (product >= 0 ? 1 << 30 : 1 - (1 << 30))
+    return Int32(truncatingIfNeeded: (nudged &+ ((nudged &>> 63) & 0x7FFF_FFFF)) &>> 31)
+  }
+
+  /// `SaturatingRoundingDoublingHighMul(a, b)` for operands whose product is not negative:
+  /// the nudge is then always 2^30 and the division a plain shift.
+  @inline(__always)
+  static func highMulNonNegative(_ a: Int32, _ b: Int32) -> Int32 {
+    Int32(truncatingIfNeeded: (Int64(a) &* Int64(b) &+ (1 << 30)) &>> 31)
+  }
+
+  /// `RoundingDivideByPOT(x, exponent)` for `exponent` in 0...31.
+  @inline(__always)
+  static func roundingShiftRight(_ x: Int32, _ exponent: Int32) -> Int32 {
+    let mask = (Int32(1) &<< exponent) &- 1
+    let remainder = x & mask
+    let threshold = (mask &>> 1) &+ ((x &>> 31) & 1)
+    return (x &>> exponent) &+ (remainder > threshold ? 1 : 0)
+  }
+
+  /// `RoundingDivideByPOT(x, exponent)` for `x ≥ 0` and `exponent` in 0...31: adding half and
+  /// shifting, in unsigned arithmetic so the sum cannot overflow.
+  @inline(__always)
+  static func roundingShiftRightNonNegative(_ x: Int32, _ exponent: Int32) -> Int32 {
+    let half = (UInt32(1) &<< UInt32(exponent)) &>> 1
+    return Int32(bitPattern: (UInt32(bitPattern: x) &+ half) &>> UInt32(exponent))
+  }
+
+  /// `MultiplyByQuantizedMultiplier(x, multiplier, shift)` (double rounding) for a multiplier
+  /// other than `Int32.min` and `shift` in −31...30; `x · 2^shift` wraps as the C++ does in
+  /// practice.
+  @inline(__always)
+  static func multiply(_ x: Int32, by multiplier: Int32, shift: Int32) -> Int32 {
+    let left = shift > 0 ? shift : 0
+    let right = shift > 0 ? 0 : 0 &- shift
+    return roundingShiftRight(highMul(x &<< left, multiplier), right)
+  }
+
+  /// `MultiplyByQuantizedMultiplierSmallerThanOneExp(x, multiplier, −right)` for a multiplier
+  /// other than `Int32.min` and `right` in 0...31.
+  @inline(__always)
+  static func multiplySmallerThanOne(_ x: Int32, by multiplier: Int32, right: Int32) -> Int32 {
+    roundingShiftRight(highMul(x, multiplier), right)
+  }
+}

@@ -1,0 +1,82 @@
+import Testing
+
+@testable import VigilInference
+
+/// The branch-free forms the kernels vectorize give exactly TFLite's scalar arithmetic
+/// (``FixedPoint``, ``GemmlowpFixedPoint``) on their domains.
+@Suite struct VectorFixedPointTests {
+  /// int32 extremes, ties of every rounding shift, small values and seeded noise.
+  static let values: [Int32] = {
+    var values: [Int32] = [.min, .min + 1, -1 << 30, -65_537, -256, -3, -2, -1, 0, 1, 2, 3, 255]
+    values += [65_536, 1 << 30, .max - 1, .max]
+    for shift in Int32(1)...31 {
+      let half = Int32(truncatingIfNeeded: Int64(1) << Int64(shift - 1))
+      values += [half, 0 &- half, half &+ 1, 0 &- half &- 1, 3 &* half, 0 &- 3 &* half]
+    }
+    var state: UInt64 = 0x2545_F491_4F6C_DD1D
+    for _ in 0..<600 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      values.append(Int32(truncatingIfNeeded: state >> 29) >> Int32(state % 24))
+    }
+    return values
+  }()
+
+  static let multipliers: [Int32] = [0, 1, 715_827_883, 1 << 30, 1_518_500_250, .max]
+
+  @Test func highMultiplyEqualsSaturatingRoundingDoublingHighMulForEveryMultiplierButMin() {
+    for a in Self.values {
+      for b in Self.multipliers + [-1, -(1 << 30), .min + 1] + Self.values.filter({ $0 != .min }) {
+        #expect(
+          VectorFixedPoint.highMul(a, b) == FixedPoint.saturatingRoundingDoublingHighMul(a, b),
+          "\(a) × \(b)")
+      }
+    }
+  }
+
+  @Test func roundingShiftRightEqualsRoundingDivideByPOTForShifts0To31() {
+    for x in Self.values {
+      for exponent in Int32(0)...31 {
+        #expect(
+          VectorFixedPoint.roundingShiftRight(x, exponent)
+            == FixedPoint.roundingDivideByPOT(x, exponent), "\(x) >> \(exponent)")
+      }
+    }
+  }
+
+  @Test func multiplyEqualsMultiplyByQuantizedMultiplierForEveryShift() {
+    for x in Self.values {
+      for multiplier in Self.multipliers {
+        for shift in Int32(-31)...30 {
+          #expect(
+            VectorFixedPoint.multiply(x, by: multiplier, shift: shift)
+              == FixedPoint.multiply(x, by: multiplier, shift: shift),
+            "\(x) · \(multiplier) · 2^\(shift)")
+        }
+        for right in Int32(0)...31 {
+          #expect(
+            VectorFixedPoint.multiplySmallerThanOne(x, by: multiplier, right: right)
+              == FixedPoint.multiplySmallerThanOne(x, by: multiplier, shift: -right))
+        }
+      }
+    }
+  }
+
+  /// Q5.26 arguments over all of [−32, 0] on a grid of 2^14 raw steps, every one of the last
+  /// 2^16 before 0, and those around each barrel-shifter bit.
+  @Test func softmaxsBranchFreeExponentialEqualsGemmlowpsExpOnNegativeValues() {
+    var arguments: [Int32] = Array(stride(from: Int32.min, through: 0, by: 1 << 14))
+    arguments += (0..<(1 << 16)).map { -Int32($0) }
+    for bit in Int32(20)...30 {
+      let center = -(Int32(1) << bit)
+      arguments += (-512...512).map { center &+ Int32($0) }.filter { $0 <= 0 }
+    }
+    var mismatches = 0
+    for a in arguments
+    where SoftmaxKernel.exponential(a) != GemmlowpFixedPoint.expOnNegativeValues(a, integerBits: 5)
+    {
+      mismatches += 1
+    }
+    #expect(mismatches == 0)
+    #expect(arguments.count > 190_000)
+  }
+}
