@@ -25,8 +25,6 @@ def percentiles(directory, name, metric):
     """(p50, p99) from an ordo-one histogramPercentiles TSV, or None."""
     matches = sorted(directory.glob(f"*.InferenceBenchmarks.invoke_{name}.{metric}.histogram.percentiles.tsv"))
     if not matches:
-        matches = sorted(p for p in directory.glob(f"*{name}*{metric}*percentiles.tsv"))
-    if not matches:
         return None
     values = {}
     for line in matches[0].read_text().splitlines()[1:]:
@@ -55,8 +53,8 @@ def main():
         bench = json.loads(subprocess.run(
             [args.vigil, "model", "bench", str(models / f"{name}.tflite"), "--iterations", "2000", "--json"],
             check=True, capture_output=True, text=True).stdout)
-        latency = percentiles(histograms, name, "Time_(wall_clock)") or percentiles(histograms, name, "wallClock")
-        mallocs = percentiles(histograms, name, "Malloc_(total)") or percentiles(histograms, name, "mallocCountTotal")
+        latency = percentiles(histograms, name, "wallClock")
+        mallocs = percentiles(histograms, name, "mallocCountTotal")
         ref = reference.get(name, {})
         p50 = latency[0] if latency else bench["medianNanoseconds"]
         rows.append({
