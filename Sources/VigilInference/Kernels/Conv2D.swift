@@ -8,8 +8,8 @@
 ///   receptive field is gathered into a scratch row (im2col) and multiplied with each filter
 ///   row; LLVM compiles the dot product to `smull`/`sdot` on AArch64;
 /// - *outer product* (x86-64, for models loaded with `Model(exclusiveBytes:)`): the filter is
-///   transposed in place to `[tap][input channel][output channel]` and four output pixels ×
-///   16 or 32 output channels accumulate at once in exact float32 FMA (see ``OuterProduct``).
+///   transposed in place to `[tap][input channel][output channel]` and eight output pixels ×
+///   16 or 32 output channels accumulate at once in exact float32 arithmetic (see ``OuterProduct``).
 final class Conv2DKernel: OperatorKernel {
   struct Geometry {
     var batches = 0, inputHeight = 0, inputWidth = 0, inputDepth = 0
@@ -168,7 +168,7 @@ final class Conv2DKernel: OperatorKernel {
     let layout = rearrangement?.layout(of: filterIndex) ?? .file
     let variant: Variant =
       context.preferences.outerProductConvolution && rearrangement != nil && g.groups == 1
-        && g.outputDepth >= 16 && patchLength <= OuterProduct.maximumDepth
+        && patchLength <= OuterProduct.maximumDepth
       ? .outerProduct : .dotProduct
     guard layout == .file || (layout == .innerMajor && variant == .outerProduct) else {
       throw context.error(
@@ -192,10 +192,10 @@ final class Conv2DKernel: OperatorKernel {
         UnsafeMutablePointer(mutating: filterData), rows: g.outputDepth, columns: patchLength)
       rearrangement.record(filterIndex, .innerMajor)
     }
-    // Dot product: one im2col row. Outer product: a zero-point row standing in for taps
+    // Dot product: one im2col row. Outer product: a zero-point filter row standing in for taps
     // outside the image.
     let scratch = context.requestScratch(
-      bytes: variant == .dotProduct ? patchLength : g.inputDepth)
+      bytes: variant == .dotProduct ? patchLength : g.filterWidth * g.inputDepth)
     return Conv2DKernel(
       geometry: g, variant: variant, inputIndex: try context.inputIndex(0),
       filterIndex: filterIndex,
@@ -290,80 +290,78 @@ final class Conv2DKernel: OperatorKernel {
 }
 
 extension Conv2DKernel {
-  /// The outer-product variant: for each row of output pixels, four pixels at a time, each block
-  /// of 32 or 16 output channels accumulates over every filter tap in exact float32, then the
-  /// int32 sums get the folded bias and are requantized a pixel row at a time.
+  /// The outer-product variant: each row of output pixels is taken eight pixels at a time; for
+  /// each block of 32 or 16 output channels the eight pixels accumulate over every filter tap in
+  /// exact float32, then the int32 sums get the folded bias and are requantized.
   fileprivate func invokeOuterProduct() {
+    // Eight staged input vectors (512 bytes, on the stack: no heap allocation).
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { staging in
+      invokeOuterProduct(staging: staging.baseAddress!)
+    }
+  }
+
+  @inline(__always)
+  private func invokeOuterProduct(staging: UnsafeMutablePointer<SIMD16<Float>>) {
     let g = self.g
     // Scratch memory is shared with other operators, so the zero-point row is written each time.
-    patch.update(repeating: inputZeroPoint, count: g.inputDepth)
+    patch.update(repeating: inputZeroPoint, count: g.filterWidth * g.inputDepth)
     let depth = g.outputDepth
+    let filterEnd = filter + depth * g.filterHeight * g.filterWidth * g.inputDepth
+    let span = (g.filterWidth - 1) * g.dilationWidth
     var out = output!
     for batch in 0..<g.batches {
       let image = input + batch * g.inputHeight * g.inputWidth * g.inputDepth
       for outY in 0..<g.outputHeight {
+        let originY = outY * g.strideHeight - g.padTop
         var outX = 0
         while outX < g.outputWidth {
-          let count = Swift.min(4, g.outputWidth - outX)
+          let count = Swift.min(8, g.outputWidth - outX)
           // Pixels past the end of the row repeat the last one; their results are not stored.
-          let origins = (
-            outX * g.strideWidth - g.padLeft,
-            (outX + Swift.min(1, count - 1)) * g.strideWidth - g.padLeft,
-            (outX + Swift.min(2, count - 1)) * g.strideWidth - g.padLeft,
-            (outX + Swift.min(3, count - 1)) * g.strideWidth - g.padLeft
-          )
-          let originY = outY * g.strideHeight - g.padTop
+          var origins = InlineArray<8, Int>(repeating: 0)
+          for p in 0..<8 {
+            origins[p] = (outX + Swift.min(p, count - 1)) * g.strideWidth - g.padLeft
+          }
+          // When every tap of a filter row is inside the image for all eight pixels (and the
+          // dilation is 1), a filter row is one contiguous run of `filterWidth × inputDepth`.
+          let runsPerRow =
+            g.dilationWidth == 1 && origins[0] >= 0 && origins[7] + span < g.inputWidth
+            ? 1 : g.filterWidth
           var channel = 0
           while channel < depth {
-            let remaining = depth - channel
-            if remaining >= 32 {
-              var a = (
-                SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
-                SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>()
-              )
-              forEachTapRun(image: image, originY: originY, origins: origins, channel: channel) {
-                x0, x1, x2, x3, weights, run in
-                OuterProduct.accumulate4x32(
-                  &a, x0: x0, x1: x1, x2: x2, x3: x3, weights: weights, stride: depth, depth: run)
-              }
-              store(a.0, a.1, channel: channel, into: out)
-              if count > 1 { store(a.2, a.3, channel: channel, into: out + depth) }
-              if count > 2 { store(a.4, a.5, channel: channel, into: out + 2 * depth) }
-              if count > 3 { store(a.6, a.7, channel: channel, into: out + 3 * depth) }
-              channel += 32
-            } else if remaining >= 16 {
-              var a = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
-              forEachTapRun(image: image, originY: originY, origins: origins, channel: channel) {
-                x0, x1, x2, x3, weights, run in
-                OuterProduct.accumulate4x16(
-                  &a, x0: x0, x1: x1, x2: x2, x3: x3, weights: weights, stride: depth, depth: run)
-              }
-              store(a.0, channel: channel, into: out)
-              if count > 1 { store(a.1, channel: channel, into: out + depth) }
-              if count > 2 { store(a.2, channel: channel, into: out + 2 * depth) }
-              if count > 3 { store(a.3, channel: channel, into: out + 3 * depth) }
-              channel += 16
-            } else {
-              // Fewer than 16 channels left: exact int32 arithmetic, one channel at a time.
-              let bias = channels.bias
-              for c in channel..<depth {
-                var sums = (bias[c], bias[c], bias[c], bias[c])
-                forEachTapRun(image: image, originY: originY, origins: origins, channel: c) {
-                  x0, x1, x2, x3, weights, run in
-                  for k in 0..<run {
-                    let w = Int32(weights[k * depth])
-                    sums.0 &+= Int32(x0[k]) &* w
-                    sums.1 &+= Int32(x1[k]) &* w
-                    sums.2 &+= Int32(x2[k]) &* w
-                    sums.3 &+= Int32(x3[k]) &* w
-                  }
+            if depth - channel >= 32 {
+              var a = OuterProduct.zero32
+              for fy in 0..<g.filterHeight {
+                for r in 0..<runsPerRow {
+                  let tap = tapRun(
+                    image: image, y: originY + fy * g.dilationHeight, fy: fy, run: r,
+                    whole: runsPerRow == 1, origins: origins, channel: channel)
+                  OuterProduct.accumulate8x32(
+                    &a, tap.pixels, weights: tap.weights, stride: depth, run: tap.length,
+                    staging: staging)
                 }
-                out[c] = channels.requantize(sums.0, channel: c)
-                if count > 1 { out[depth + c] = channels.requantize(sums.1, channel: c) }
-                if count > 2 { out[2 * depth + c] = channels.requantize(sums.2, channel: c) }
-                if count > 3 { out[3 * depth + c] = channels.requantize(sums.3, channel: c) }
               }
-              channel = depth
+              withUnsafeBytes(of: &a) {
+                store($0, pixels: count, lanes: 32, width: 32, channel: channel, into: out)
+              }
+              channel += 32
+            } else {
+              // A block of 16 lanes; the last may reach past the final channel.
+              let width = Swift.min(depth - channel, 16)
+              var a = OuterProduct.zero8
+              for fy in 0..<g.filterHeight {
+                for r in 0..<runsPerRow {
+                  let tap = tapRun(
+                    image: image, y: originY + fy * g.dilationHeight, fy: fy, run: r,
+                    whole: runsPerRow == 1, origins: origins, channel: channel)
+                  OuterProduct.accumulate8x16(
+                    &a, tap.pixels, weights: tap.weights, stride: depth, run: tap.length,
+                    end: filterEnd, staging: staging)
+                }
+              }
+              withUnsafeBytes(of: &a) {
+                store($0, pixels: count, lanes: 16, width: width, channel: channel, into: out)
+              }
+              channel += width
             }
           }
           out += count * depth
@@ -373,75 +371,62 @@ extension Conv2DKernel {
     }
   }
 
-  /// Adds the folded bias to 16 exact float sums of channels `channel..<channel + 16` and
-  /// writes them requantized to `out[channel...]`.
+  /// Run `run` of filter row `fy` (at input row `y`) for eight pixels: the pixels' input
+  /// pointers (the zero-point row for taps outside the image), the transposed weights starting
+  /// at output channel `channel`, and the run's length: the whole filter row when `whole`,
+  /// else the single tap `run`.
   @inline(__always)
-  private func store(_ sums: SIMD16<Float>, channel: Int, into out: UnsafeMutablePointer<Int8>) {
-    var staged = SIMD16<Int32>()
-    let bias = channels.bias + channel
-    for l in 0..<16 { staged[l] = Int32(sums[l]) &+ bias[l] }
-    withUnsafeBytes(of: &staged) {
-      channels.requantize(
-        $0.baseAddress!.assumingMemoryBound(to: Int32.self), channels: channel, width: 16,
-        into: out + channel)
-    }
-  }
-
-  /// ``store(_:channel:into:)`` for 32 channels held in two vectors.
-  @inline(__always)
-  private func store(
-    _ low: SIMD16<Float>, _ high: SIMD16<Float>, channel: Int, into out: UnsafeMutablePointer<Int8>
-  ) {
-    store(low, channel: channel, into: out)
-    store(high, channel: channel + 16, into: out)
-  }
-
-  /// Calls `body` with each contiguous run of filter taps for four pixels: the four pixels'
-  /// input pointers (or the zero-point row, for taps outside the image), the transposed weights
-  /// of the run starting at output channel `channel`, and the run's length. A filter row whose
-  /// taps all lie inside the image for every pixel is one run when the dilation is 1.
-  @inline(__always)
-  private func forEachTapRun(
-    image: UnsafePointer<Int8>, originY: Int, origins: (Int, Int, Int, Int), channel: Int,
-    _ body: (
-      UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>,
-      UnsafePointer<Int8>, Int
-    ) -> Void
-  ) {
+  private func tapRun(
+    image: UnsafePointer<Int8>, y: Int, fy: Int, run: Int, whole: Bool,
+    origins: InlineArray<8, Int>,
+    channel: Int
+  ) -> (pixels: OuterProduct.Pixels, weights: UnsafePointer<Int8>, length: Int) {
     let g = self.g
-    let depth = g.outputDepth
     let inputDepth = g.inputDepth
     let zeroRow = UnsafePointer(patch!)
-    let span = (g.filterWidth - 1) * g.dilationWidth
-    let wholeRows =
-      g.dilationWidth == 1 && Swift.min(origins.0, origins.1, origins.2, origins.3) >= 0
-      && Swift.max(origins.0, origins.1, origins.2, origins.3) + span < g.inputWidth
-    for fy in 0..<g.filterHeight {
-      let y = originY + fy * g.dilationHeight
-      let weights = filter + fy * g.filterWidth * inputDepth * depth + channel
-      guard y >= 0, y < g.inputHeight else {
-        for fx in 0..<g.filterWidth {
-          body(zeroRow, zeroRow, zeroRow, zeroRow, weights + fx * inputDepth * depth, inputDepth)
-        }
-        continue
-      }
-      let row = image + y * g.inputWidth * inputDepth
-      if wholeRows {
-        body(
-          row + origins.0 * inputDepth, row + origins.1 * inputDepth, row + origins.2 * inputDepth,
-          row + origins.3 * inputDepth, weights, g.filterWidth * inputDepth)
-        continue
-      }
-      for fx in 0..<g.filterWidth {
-        let dx = fx * g.dilationWidth
-        @inline(__always) func tap(_ origin: Int) -> UnsafePointer<Int8> {
-          let x = origin + dx
-          return x >= 0 && x < g.inputWidth ? row + x * inputDepth : zeroRow
-        }
-        body(
-          tap(origins.0), tap(origins.1), tap(origins.2), tap(origins.3),
-          weights + fx * inputDepth * depth,
-          inputDepth)
+    let weights = filter + ((fy * g.filterWidth + run) * inputDepth) * g.outputDepth + channel
+    guard y >= 0, y < g.inputHeight else {
+      // A filter row above or below the image: every tap of the run reads the zero point.
+      return (
+        (zeroRow, zeroRow, zeroRow, zeroRow, zeroRow, zeroRow, zeroRow, zeroRow), weights,
+        whole ? g.filterWidth * inputDepth : inputDepth
+      )
+    }
+    let row = image + y * g.inputWidth * inputDepth
+    if whole {
+      return (
+        (
+          row + origins[0] * inputDepth, row + origins[1] * inputDepth,
+          row + origins[2] * inputDepth, row + origins[3] * inputDepth,
+          row + origins[4] * inputDepth, row + origins[5] * inputDepth,
+          row + origins[6] * inputDepth, row + origins[7] * inputDepth
+        ), weights, g.filterWidth * inputDepth
+      )
+    }
+    let dx = run * g.dilationWidth
+    @inline(__always) func tap(_ p: Int) -> UnsafePointer<Int8> {
+      let x = origins[p] + dx
+      return x >= 0 && x < g.inputWidth ? row + x * inputDepth : zeroRow
+    }
+    return ((tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7)), weights, inputDepth)
+  }
+
+  /// Adds the folded bias to the exact float sums of `pixels` pixels (`lanes` floats each, the
+  /// first `width` of them channels `channel..<channel + width`) and writes them requantized.
+  @inline(__always)
+  private func store(
+    _ sums: UnsafeRawBufferPointer, pixels: Int, lanes: Int, width: Int, channel: Int,
+    into out: UnsafeMutablePointer<Int8>
+  ) {
+    let floats = sums.baseAddress!.assumingMemoryBound(to: Float.self)
+    let bias = channels.bias + channel
+    var staged = InlineArray<32, Int32>(repeating: 0)
+    for p in 0..<pixels {
+      let row = floats + p * lanes
+      for l in 0..<width { staged[l] = Int32(row[l]) &+ bias[l] }
+      let destination = out + p * g.outputDepth + channel
+      staged.span.withUnsafeBufferPointer {
+        channels.requantize($0.baseAddress!, channels: channel, width: width, into: destination)
       }
     }
   }

@@ -1,16 +1,47 @@
-/// The float32 outer-product micro-kernel of CONV_2D's fast variant.
+/// The float32 outer-product micro-kernels of CONV_2D's fast variant.
 ///
-/// int8 values are converted to float32 and multiplied with fused multiply-add. This is exact
+/// int8 values are converted to float32, multiplied and added. This is exact
 /// integer arithmetic: every product `x·w` has |x|, |w| ≤ 128, so |x·w| ≤ 2^14, and a sum of at
 /// most ``OuterProduct/maximumDepth`` (1024) of them stays below 2^24, where float32 represents
 /// every integer and every addition is exact. The int32 result therefore equals TFLM's int32
-/// accumulation bit for bit. LLVM turns these loops into `vpmovsxbd`+`vcvtdq2ps` and
-/// `vfmadd231ps` on x86-64 (AVX2/AVX-512) and `fmla` on AArch64.
+/// accumulation bit for bit.
+///
+/// Eight output pixels share each converted weight vector, and each pixel's inputs are
+/// converted sixteen at a time into a small stack buffer, so the inner loop is one weight load
+/// and conversion per 8 (or 16) multiply-adds. LLVM turns it into `vpmovsxbd`, `vcvtdq2ps`,
+/// `vbroadcastss`, `vmulps` and `vaddps` on x86-64. The product and the sum are written
+/// separately, not as `addProduct`: both are exact, and `addProduct` (fused multiply-add) becomes
+/// a call to `fmaf` per lane when the build may not assume an FMA unit (baseline x86-64).
 enum OuterProduct {
   /// The longest reduction the float32 accumulation is exact for.
   static let maximumDepth = 1024
 
-  /// 16 consecutive int8 weights as float32.
+  /// Sixteen float vectors: the accumulators of 8 pixels × 32 channels.
+  typealias Accumulators32 = (
+    SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
+    SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
+    SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>
+  )
+  /// Eight float vectors: the accumulators of 8 pixels × 16 channels, or 16 inputs of 8 pixels.
+  typealias Vectors8 = (
+    SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
+    SIMD16<Float>, SIMD16<Float>
+  )
+  /// The input pointers of eight pixels for one run of filter taps.
+  typealias Pixels = (
+    UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>,
+    UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>
+  )
+
+  static var zero32: Accumulators32 {
+    (
+      .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
+      .zero, .zero, .zero
+    )
+  }
+  static var zero8: Vectors8 { (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero) }
+
+  /// 16 consecutive int8 values as float32.
   @inline(__always)
   static func widen(_ p: UnsafePointer<Int8>) -> SIMD16<Float> {
     var r = SIMD16<Float>()
@@ -18,55 +49,181 @@ enum OuterProduct {
     return r
   }
 
-  /// Accumulates `Σ_k x_p[k] · w[k][0..<32]` for four pixels `p` whose inputs are read through
-  /// `rows` (one pointer per pixel, `depth` int8 values each), with `w` laid out `[k][stride]`.
+  /// The first `count` (< 16) int8 values as float32, the other lanes zero: for a weight row
+  /// near the end of the filter, where a 16-byte read would leave the tensor.
   @inline(__always)
-  static func accumulate4x32(
-    _ a:
-      inout (
-        SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
-        SIMD16<Float>, SIMD16<Float>
-      ),
-    x0: UnsafePointer<Int8>, x1: UnsafePointer<Int8>, x2: UnsafePointer<Int8>,
-    x3: UnsafePointer<Int8>,
-    weights: UnsafePointer<Int8>, stride: Int, depth: Int
+  static func widen(_ p: UnsafePointer<Int8>, count: Int) -> SIMD16<Float> {
+    var r = SIMD16<Float>()
+    for i in 0..<count { r[i] = Float(p[i]) }
+    return r
+  }
+
+  /// Weight row `w` as 16 lanes, reading only bytes before `end`.
+  @inline(__always)
+  static func weights(_ w: UnsafePointer<Int8>, end: UnsafePointer<Int8>) -> SIMD16<Float> {
+    end - w >= 16 ? widen(w) : widen(w, count: Swift.max(0, end - w))
+  }
+
+  /// 8 consecutive int8 values as float32.
+  @inline(__always)
+  static func widen8(_ p: UnsafePointer<Int8>) -> SIMD8<Float> {
+    var r = SIMD8<Float>()
+    for i in 0..<8 { r[i] = Float(p[i]) }
+    return r
+  }
+
+  /// Writes eight inputs (`x[t..<t+8]`) of each of eight pixels as floats to the first half of
+  /// each pixel's staging vector.
+  @inline(__always)
+  static func stage8(_ x: Pixels, _ t: Int, into staging: UnsafeMutablePointer<SIMD16<Float>>) {
+    let halves = UnsafeMutableRawPointer(staging)
+    halves.storeBytes(of: widen8(x.0 + t), toByteOffset: 0, as: SIMD8<Float>.self)
+    halves.storeBytes(of: widen8(x.1 + t), toByteOffset: 64, as: SIMD8<Float>.self)
+    halves.storeBytes(of: widen8(x.2 + t), toByteOffset: 128, as: SIMD8<Float>.self)
+    halves.storeBytes(of: widen8(x.3 + t), toByteOffset: 192, as: SIMD8<Float>.self)
+    halves.storeBytes(of: widen8(x.4 + t), toByteOffset: 256, as: SIMD8<Float>.self)
+    halves.storeBytes(of: widen8(x.5 + t), toByteOffset: 320, as: SIMD8<Float>.self)
+    halves.storeBytes(of: widen8(x.6 + t), toByteOffset: 384, as: SIMD8<Float>.self)
+    halves.storeBytes(of: widen8(x.7 + t), toByteOffset: 448, as: SIMD8<Float>.self)
+  }
+
+  /// Writes sixteen inputs (`x[t..<t+16]`) of each of eight pixels as floats, pixel-major, to
+  /// `staging` (eight vectors on the caller's stack), from where the micro-kernels broadcast
+  /// them one at a time.
+  @inline(__always)
+  static func stage(_ x: Pixels, _ t: Int, into staging: UnsafeMutablePointer<SIMD16<Float>>) {
+    staging[0] = widen(x.0 + t)
+    staging[1] = widen(x.1 + t)
+    staging[2] = widen(x.2 + t)
+    staging[3] = widen(x.3 + t)
+    staging[4] = widen(x.4 + t)
+    staging[5] = widen(x.5 + t)
+    staging[6] = widen(x.6 + t)
+    staging[7] = widen(x.7 + t)
+  }
+
+  /// Accumulates `Σ_k x_p[k] · w[k][0..<32]` for eight pixels over a run of `run` taps, the
+  /// weights laid out `[k][stride]` (all 32 lanes of every row inside the filter).
+  @inline(__always)
+  static func accumulate8x32(
+    _ a: inout Accumulators32, _ x: Pixels, weights: UnsafePointer<Int8>, stride: Int, run: Int,
+    staging: UnsafeMutablePointer<SIMD16<Float>>
   ) {
-    var w = weights
-    for k in 0..<depth {
+    var t = 0
+    let v = UnsafeRawPointer(staging).assumingMemoryBound(to: Float.self)
+    while t + 8 <= run {
+      let steps = t + 16 <= run ? 16 : 8
+      if steps == 16 { stage(x, t, into: staging) } else { stage8(x, t, into: staging) }
+      do {
+        var w = weights + t * stride
+        for j in 0..<steps {
+          let w0 = widen(w)
+          let w1 = widen(w + 16)
+          var s = v[j]
+          a.0 += w0 * s
+          a.1 += w1 * s
+          s = v[16 + j]
+          a.2 += w0 * s
+          a.3 += w1 * s
+          s = v[32 + j]
+          a.4 += w0 * s
+          a.5 += w1 * s
+          s = v[48 + j]
+          a.6 += w0 * s
+          a.7 += w1 * s
+          s = v[64 + j]
+          a.8 += w0 * s
+          a.9 += w1 * s
+          s = v[80 + j]
+          a.10 += w0 * s
+          a.11 += w1 * s
+          s = v[96 + j]
+          a.12 += w0 * s
+          a.13 += w1 * s
+          s = v[112 + j]
+          a.14 += w0 * s
+          a.15 += w1 * s
+          w += stride
+        }
+      }
+      t += steps
+    }
+    var w = weights + t * stride
+    while t < run {
       let w0 = widen(w)
       let w1 = widen(w + 16)
-      let v0 = Float(x0[k])
-      let v1 = Float(x1[k])
-      let v2 = Float(x2[k])
-      let v3 = Float(x3[k])
-      a.0.addProduct(w0, v0)
-      a.1.addProduct(w1, v0)
-      a.2.addProduct(w0, v1)
-      a.3.addProduct(w1, v1)
-      a.4.addProduct(w0, v2)
-      a.5.addProduct(w1, v2)
-      a.6.addProduct(w0, v3)
-      a.7.addProduct(w1, v3)
+      var s = Float(x.0[t])
+      a.0 += w0 * s
+      a.1 += w1 * s
+      s = Float(x.1[t])
+      a.2 += w0 * s
+      a.3 += w1 * s
+      s = Float(x.2[t])
+      a.4 += w0 * s
+      a.5 += w1 * s
+      s = Float(x.3[t])
+      a.6 += w0 * s
+      a.7 += w1 * s
+      s = Float(x.4[t])
+      a.8 += w0 * s
+      a.9 += w1 * s
+      s = Float(x.5[t])
+      a.10 += w0 * s
+      a.11 += w1 * s
+      s = Float(x.6[t])
+      a.12 += w0 * s
+      a.13 += w1 * s
+      s = Float(x.7[t])
+      a.14 += w0 * s
+      a.15 += w1 * s
       w += stride
+      t += 1
     }
   }
 
-  /// As ``accumulate4x32(_:x0:x1:x2:x3:weights:stride:depth:)`` for 16 channels.
+  /// As ``accumulate8x32(_:_:weights:stride:run:)`` for one block of 16 lanes, reading no weight
+  /// byte at or after `end` (lanes past the filter's last channel hold other rows' weights or
+  /// zero; their sums are never stored).
   @inline(__always)
-  static func accumulate4x16(
-    _ a: inout (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
-    x0: UnsafePointer<Int8>, x1: UnsafePointer<Int8>, x2: UnsafePointer<Int8>,
-    x3: UnsafePointer<Int8>,
-    weights: UnsafePointer<Int8>, stride: Int, depth: Int
+  static func accumulate8x16(
+    _ a: inout Vectors8, _ x: Pixels, weights: UnsafePointer<Int8>, stride: Int, run: Int,
+    end: UnsafePointer<Int8>, staging: UnsafeMutablePointer<SIMD16<Float>>
   ) {
-    var w = weights
-    for k in 0..<depth {
-      let w0 = widen(w)
-      a.0.addProduct(w0, Float(x0[k]))
-      a.1.addProduct(w0, Float(x1[k]))
-      a.2.addProduct(w0, Float(x2[k]))
-      a.3.addProduct(w0, Float(x3[k]))
+    var t = 0
+    let v = UnsafeRawPointer(staging).assumingMemoryBound(to: Float.self)
+    while t + 8 <= run {
+      let steps = t + 16 <= run ? 16 : 8
+      if steps == 16 { stage(x, t, into: staging) } else { stage8(x, t, into: staging) }
+      do {
+        var w = weights + t * stride
+        for j in 0..<steps {
+          let w0 = OuterProduct.weights(w, end: end)
+          a.0 += w0 * v[j]
+          a.1 += w0 * v[16 + j]
+          a.2 += w0 * v[32 + j]
+          a.3 += w0 * v[48 + j]
+          a.4 += w0 * v[64 + j]
+          a.5 += w0 * v[80 + j]
+          a.6 += w0 * v[96 + j]
+          a.7 += w0 * v[112 + j]
+          w += stride
+        }
+      }
+      t += steps
+    }
+    var w = weights + t * stride
+    while t < run {
+      let w0 = OuterProduct.weights(w, end: end)
+      a.0 += w0 * Float(x.0[t])
+      a.1 += w0 * Float(x.1[t])
+      a.2 += w0 * Float(x.2[t])
+      a.3 += w0 * Float(x.3[t])
+      a.4 += w0 * Float(x.4[t])
+      a.5 += w0 * Float(x.5[t])
+      a.6 += w0 * Float(x.6[t])
+      a.7 += w0 * Float(x.7[t])
       w += stride
+      t += 1
     }
   }
 

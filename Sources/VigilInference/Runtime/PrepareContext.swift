@@ -153,7 +153,7 @@ struct PrepareContext {
 
 /// Choices between kernel variants that compute identical results.
 struct KernelPreferences {
-  /// Whether CONV_2D may use its outer-product variant (float32 FMA on exact small integers,
+  /// Whether CONV_2D may use its outer-product variant (float32 arithmetic on exact small integers,
   /// filters transposed in place). It is the fast variant where LLVM cannot reach int8 dot
   /// instructions from Swift (x86-64); on ARM the int8 dot-product variant compiles to
   /// `smull`/`sdot` and is preferred.
