@@ -102,15 +102,32 @@ public struct ContecDecoder: Sendable {
     errors: inout [ContecFrameError]
   ) {
     if byte & 0x80 != 0 {
-      flushStray(into: &errors)
-      if !buffer.isEmpty {
-        reject(.shortPacket(expected: 5, received: buffer.count, bytes: buffer), into: &errors)
-      }
-      buffer.removeAll(keepingCapacity: true)
+      startPacket(expected: 5, into: &errors)
       buffer.append(byte)
-      synced = true
       return
     }
+    continuePacket(
+      byte, length: 5, time: time, decode: Self.decodeLegacy, readings: &readings, errors: &errors)
+  }
+
+  /// Ends the packet in progress at a sync byte: stray bytes and a packet cut short (fewer than
+  /// `expected` bytes) are reported, and the buffer is emptied for the new packet.
+  private mutating func startPacket(expected: Int, into errors: inout [ContecFrameError]) {
+    flushStray(into: &errors)
+    if !buffer.isEmpty {
+      reject(.shortPacket(expected: expected, received: buffer.count, bytes: buffer), into: &errors)
+    }
+    buffer.removeAll(keepingCapacity: true)
+    synced = true
+  }
+
+  /// Adds a body byte to the packet in progress (or counts it as stray when no packet has
+  /// started) and decodes the packet once it holds `length` bytes.
+  private mutating func continuePacket(
+    _ byte: UInt8, length: Int, time: Instant,
+    decode: ([UInt8], Instant) -> Result<OximeterReading, ContecFrameError>,
+    readings: inout [OximeterReading], errors: inout [ContecFrameError]
+  ) {
     if buffer.isEmpty {
       if synced {
         addStray(byte, into: &errors)
@@ -120,10 +137,10 @@ public struct ContecDecoder: Sendable {
       return
     }
     buffer.append(byte)
-    if buffer.count == 5 {
+    if buffer.count == length {
       let packet = buffer
       buffer.removeAll(keepingCapacity: true)
-      switch Self.decodeLegacy(packet, time: time) {
+      switch decode(packet, time) {
       case .success(let reading):
         accept(reading, into: &readings)
       case .failure(let error):
@@ -166,12 +183,7 @@ public struct ContecDecoder: Sendable {
     errors: inout [ContecFrameError]
   ) {
     if byte & 0x80 == 0 {
-      flushStray(into: &errors)
-      if !buffer.isEmpty {
-        reject(.shortPacket(expected: 9, received: buffer.count, bytes: buffer), into: &errors)
-      }
-      buffer.removeAll(keepingCapacity: true)
-      synced = true
+      startPacket(expected: 9, into: &errors)
       skippingOtherType = byte != ContecProtocol.liveDataType
       if skippingOtherType {
         ignoredPackets += 1
@@ -181,25 +193,9 @@ public struct ContecDecoder: Sendable {
       return
     }
     if skippingOtherType { return }
-    if buffer.isEmpty {
-      if synced {
-        addStray(byte, into: &errors)
-      } else {
-        discardedBeforeSync += 1
-      }
-      return
-    }
-    buffer.append(byte)
-    if buffer.count == 9 {
-      let packet = buffer
-      buffer.removeAll(keepingCapacity: true)
-      switch Self.decodeNineByte(packet, time: time) {
-      case .success(let reading):
-        accept(reading, into: &readings)
-      case .failure(let error):
-        reject(error, into: &errors)
-      }
-    }
+    continuePacket(
+      byte, length: 9, time: time, decode: Self.decodeNineByte, readings: &readings,
+      errors: &errors)
   }
 
   /// Decodes one 9-byte live-data packet. After restoring the high bits from byte 1, the seven

@@ -15,24 +15,9 @@
 /// implemented.
 enum LogisticKernel {
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> Int8TableKernel {
-    let (input, output) = try context.elementwiseUnary(input: .int8, output: .int8)
-    let inputQ = try context.positiveScaleQuantization(input, "input")
-    let outputQ = try context.perTensorQuantization(output, "output")
-    guard outputQ.zeroPoint == -128, outputQ.scale == 1.0 / 256 else {
-      throw context.error(
-        .invalidQuantization,
-        "output quantization (scale \(outputQ.scale), zero point \(outputQ.zeroPoint)) must be scale 1/256, zero point -128"
-      )
-    }
-    guard let parameters = SigmoidInputScaling(scale: inputQ.scale) else {
-      throw context.error(
-        .invalidQuantization,
-        "input scale \(inputQ.scale) is too small for the Q4.27 rescaling (below 2^-28)")
-    }
-    return Int8TableKernel(
-      inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
-      count: input.elementCount,
-      table: table(parameters, inputZeroPoint: inputQ.zeroPoint))
+    try SigmoidInputScaling.prepareTable(
+      &context, outputScale: 1.0 / 256, outputScaleText: "1/256", outputZeroPoint: -128,
+      table: table)
   }
 
   /// The output for every int8 input value, computed as TFLM's `reference_integer_ops::Logistic`.
@@ -72,5 +57,31 @@ struct SigmoidInputScaling {
     let maxInputRescaled =
       15.0 * Double(1 << 27) * Double(sign: .plus, exponent: -exponent, significand: 1)
     radius = Int32(maxInputRescaled.rounded(.down))
+  }
+
+  /// Prepares LOGISTIC or TANH: an int8 input and output of the same shape, the output
+  /// quantized with exactly `outputScale` (written `outputScaleText` in errors) and
+  /// `outputZeroPoint`, and the 256-entry table `table` computes for the input's quantization.
+  static func prepareTable(
+    _ context: inout PrepareContext, outputScale: Float, outputScaleText: String,
+    outputZeroPoint: Int32, table: (SigmoidInputScaling, Int32) -> [Int8]
+  ) throws(ModelError) -> Int8TableKernel {
+    let (input, output) = try context.elementwiseUnary(input: .int8, output: .int8)
+    let inputQ = try context.positiveScaleQuantization(input, "input")
+    let outputQ = try context.perTensorQuantization(output, "output")
+    guard outputQ.zeroPoint == outputZeroPoint, outputQ.scale == outputScale else {
+      throw context.error(
+        .invalidQuantization,
+        "output quantization (scale \(outputQ.scale), zero point \(outputQ.zeroPoint)) must be scale \(outputScaleText), zero point \(outputZeroPoint)"
+      )
+    }
+    guard let scaling = SigmoidInputScaling(scale: inputQ.scale) else {
+      throw context.error(
+        .invalidQuantization,
+        "input scale \(inputQ.scale) is too small for the Q4.27 rescaling (below 2^-28)")
+    }
+    return Int8TableKernel(
+      inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
+      count: input.elementCount, table: table(scaling, inputQ.zeroPoint))
   }
 }

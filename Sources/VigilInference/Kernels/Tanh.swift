@@ -13,23 +13,8 @@
 /// implemented.
 enum TanhKernel {
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> Int8TableKernel {
-    let (input, output) = try context.elementwiseUnary(input: .int8, output: .int8)
-    let inputQ = try context.positiveScaleQuantization(input, "input")
-    let outputQ = try context.perTensorQuantization(output, "output")
-    guard outputQ.zeroPoint == 0, outputQ.scale == 1.0 / 128 else {
-      throw context.error(
-        .invalidQuantization,
-        "output quantization (scale \(outputQ.scale), zero point \(outputQ.zeroPoint)) must be scale 1/128, zero point 0"
-      )
-    }
-    guard let scaling = SigmoidInputScaling(scale: inputQ.scale) else {
-      throw context.error(
-        .invalidQuantization,
-        "input scale \(inputQ.scale) is too small for the Q4.27 rescaling (below 2^-28)")
-    }
-    return Int8TableKernel(
-      inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
-      count: input.elementCount, table: table(scaling, inputZeroPoint: inputQ.zeroPoint))
+    try SigmoidInputScaling.prepareTable(
+      &context, outputScale: 1.0 / 128, outputScaleText: "1/128", outputZeroPoint: 0, table: table)
   }
 
   /// The output for every int8 input value, computed as TFLM's `reference_integer_ops::Tanh`.
