@@ -290,9 +290,10 @@ final class Conv2DKernel: OperatorKernel {
 }
 
 extension Conv2DKernel {
-  /// The outer-product variant: each row of output pixels is taken eight pixels at a time; for
-  /// each block of 32 or 16 output channels the eight pixels accumulate over every filter tap in
-  /// exact float32, then the int32 sums get the folded bias and are requantized.
+  /// The outer-product variant: the output pixels of each image, in order across rows, are
+  /// taken eight at a time; for each block of 32, 16 or 8 output channels the eight pixels
+  /// accumulate over every filter tap in exact float32, then the int32 sums get the folded bias
+  /// and are requantized.
   fileprivate func invokeOuterProduct() {
     // Eight staged input vectors (512 bytes, on the stack: no heap allocation).
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { staging in
@@ -308,107 +309,121 @@ extension Conv2DKernel {
     let depth = g.outputDepth
     let filterEnd = filter + depth * g.filterHeight * g.filterWidth * g.inputDepth
     let span = (g.filterWidth - 1) * g.dilationWidth
+    let pixelsPerImage = g.outputHeight * g.outputWidth
     var out = output!
     for batch in 0..<g.batches {
       let image = input + batch * g.inputHeight * g.inputWidth * g.inputDepth
-      for outY in 0..<g.outputHeight {
-        let originY = outY * g.strideHeight - g.padTop
-        var outX = 0
-        while outX < g.outputWidth {
-          let count = Swift.min(8, g.outputWidth - outX)
-          // Pixels past the end of the row repeat the last one; their results are not stored.
-          var origins = InlineArray<8, Int>(repeating: 0)
-          for p in 0..<8 {
-            origins[p] = (outX + Swift.min(p, count - 1)) * g.strideWidth - g.padLeft
-          }
-          // When every tap of a filter row is inside the image for all eight pixels (and the
-          // dilation is 1), a filter row is one contiguous run of `filterWidth × inputDepth`.
-          let runsPerRow =
-            g.dilationWidth == 1 && origins[0] >= 0 && origins[7] + span < g.inputWidth
-            ? 1 : g.filterWidth
-          var channel = 0
-          while channel < depth {
-            if depth - channel >= 32 {
-              var a = OuterProduct.zero32
-              for fy in 0..<g.filterHeight {
-                for r in 0..<runsPerRow {
-                  let tap = tapRun(
-                    image: image, y: originY + fy * g.dilationHeight, fy: fy, run: r,
-                    whole: runsPerRow == 1, origins: origins, channel: channel)
-                  OuterProduct.accumulate8x32(
-                    &a, tap.pixels, weights: tap.weights, stride: depth, run: tap.length,
-                    staging: staging)
-                }
-              }
-              withUnsafeBytes(of: &a) {
-                store($0, pixels: count, lanes: 32, width: 32, channel: channel, into: out)
-              }
-              channel += 32
-            } else {
-              // A block of 16 lanes; the last may reach past the final channel.
-              let width = Swift.min(depth - channel, 16)
-              var a = OuterProduct.zero8
-              for fy in 0..<g.filterHeight {
-                for r in 0..<runsPerRow {
-                  let tap = tapRun(
-                    image: image, y: originY + fy * g.dilationHeight, fy: fy, run: r,
-                    whole: runsPerRow == 1, origins: origins, channel: channel)
-                  OuterProduct.accumulate8x16(
-                    &a, tap.pixels, weights: tap.weights, stride: depth, run: tap.length,
-                    end: filterEnd, staging: staging)
-                }
-              }
-              withUnsafeBytes(of: &a) {
-                store($0, pixels: count, lanes: 16, width: width, channel: channel, into: out)
-              }
-              channel += width
-            }
-          }
-          out += count * depth
-          outX += count
+      var first = 0
+      while first < pixelsPerImage {
+        let count = Swift.min(8, pixelsPerImage - first)
+        // Each pixel's receptive-field origin. Pixels past the last one repeat it; their
+        // results are not stored.
+        var block = PixelBlock(whole: g.dilationWidth == 1)
+        for p in 0..<8 {
+          let (outY, outX) = (first + Swift.min(p, count - 1)).quotientAndRemainder(
+            dividingBy: g.outputWidth)
+          block.originY[p] = outY * g.strideHeight - g.padTop
+          block.originX[p] = outX * g.strideWidth - g.padLeft
+          // A filter row is one contiguous run of `filterWidth × inputDepth` when all its taps
+          // are inside the image's width for every pixel (and the dilation is 1).
+          if block.originX[p] < 0 || block.originX[p] + span >= g.inputWidth { block.whole = false }
         }
+        let runsPerRow = block.whole ? 1 : g.filterWidth
+        var channel = 0
+        while channel < depth {
+          let remaining = depth - channel
+          if remaining >= 32 {
+            var a = OuterProduct.zero32
+            for fy in 0..<g.filterHeight {
+              for r in 0..<runsPerRow {
+                let tap = tapRun(image: image, fy: fy, run: r, block: block, channel: channel)
+                OuterProduct.accumulate8x32(
+                  &a, tap.pixels, weights: tap.weights, stride: depth, run: tap.length,
+                  staging: staging)
+              }
+            }
+            withUnsafeBytes(of: &a) {
+              store($0, pixels: count, lanes: 32, width: 32, channel: channel, into: out)
+            }
+            channel += 32
+          } else if remaining > 8 {
+            // A block of 16 lanes; it may reach past the final channel.
+            let width = Swift.min(remaining, 16)
+            var a = OuterProduct.zero8
+            for fy in 0..<g.filterHeight {
+              for r in 0..<runsPerRow {
+                let tap = tapRun(image: image, fy: fy, run: r, block: block, channel: channel)
+                OuterProduct.accumulate8x16(
+                  &a, tap.pixels, weights: tap.weights, stride: depth, run: tap.length,
+                  end: filterEnd, staging: staging)
+              }
+            }
+            withUnsafeBytes(of: &a) {
+              store($0, pixels: count, lanes: 16, width: width, channel: channel, into: out)
+            }
+            channel += width
+          } else {
+            // The last (at most 8) channels: a block of 8 lanes.
+            let width = remaining
+            var a = OuterProduct.zero8x8
+            for fy in 0..<g.filterHeight {
+              for r in 0..<runsPerRow {
+                let tap = tapRun(image: image, fy: fy, run: r, block: block, channel: channel)
+                OuterProduct.accumulate8x8(
+                  &a, tap.pixels, weights: tap.weights, stride: depth, run: tap.length,
+                  end: filterEnd, staging: staging)
+              }
+            }
+            withUnsafeBytes(of: &a) {
+              store($0, pixels: count, lanes: 8, width: width, channel: channel, into: out)
+            }
+            channel += width
+          }
+        }
+        out += count * depth
+        first += count
       }
     }
   }
 
-  /// Run `run` of filter row `fy` (at input row `y`) for eight pixels: the pixels' input
-  /// pointers (the zero-point row for taps outside the image), the transposed weights starting
-  /// at output channel `channel`, and the run's length: the whole filter row when `whole`,
-  /// else the single tap `run`.
+  /// The receptive-field origins of a block of eight output pixels, and whether each filter
+  /// row can be read as one run for all of them.
+  private struct PixelBlock {
+    /// Input row of each pixel's first filter tap (negative in the top padding).
+    var originY = InlineArray<8, Int>(repeating: 0)
+    /// Input column of each pixel's first filter tap (negative in the left padding).
+    var originX = InlineArray<8, Int>(repeating: 0)
+    /// Whether every pixel's filter rows lie inside the image's width, with dilation 1.
+    var whole: Bool
+
+    init(whole: Bool) { self.whole = whole }
+  }
+
+  /// Run `run` of filter row `fy` for the eight pixels of `block`: the pixels' input pointers
+  /// (the zero-point row for taps outside the image), the transposed weights starting at output
+  /// channel `channel`, and the run's length: the whole filter row when `block.whole`, else the
+  /// single tap `run`.
   @inline(__always)
   private func tapRun(
-    image: UnsafePointer<Int8>, y: Int, fy: Int, run: Int, whole: Bool,
-    origins: InlineArray<8, Int>,
-    channel: Int
+    image: UnsafePointer<Int8>, fy: Int, run: Int, block: PixelBlock, channel: Int
   ) -> (pixels: OuterProduct.Pixels, weights: UnsafePointer<Int8>, length: Int) {
     let g = self.g
     let inputDepth = g.inputDepth
+    // `filterWidth × inputDepth` zero points: a whole filter row above or below the image.
     let zeroRow = UnsafePointer(patch!)
     let weights = filter + ((fy * g.filterWidth + run) * inputDepth) * g.outputDepth + channel
-    guard y >= 0, y < g.inputHeight else {
-      // A filter row above or below the image: every tap of the run reads the zero point.
-      return (
-        (zeroRow, zeroRow, zeroRow, zeroRow, zeroRow, zeroRow, zeroRow, zeroRow), weights,
-        whole ? g.filterWidth * inputDepth : inputDepth
-      )
-    }
-    let row = image + y * g.inputWidth * inputDepth
-    if whole {
-      return (
-        (
-          row + origins[0] * inputDepth, row + origins[1] * inputDepth,
-          row + origins[2] * inputDepth, row + origins[3] * inputDepth,
-          row + origins[4] * inputDepth, row + origins[5] * inputDepth,
-          row + origins[6] * inputDepth, row + origins[7] * inputDepth
-        ), weights, g.filterWidth * inputDepth
-      )
-    }
-    let dx = run * g.dilationWidth
+    let dy = fy * g.dilationHeight
+    let dx = block.whole ? 0 : run * g.dilationWidth
     @inline(__always) func tap(_ p: Int) -> UnsafePointer<Int8> {
-      let x = origins[p] + dx
-      return x >= 0 && x < g.inputWidth ? row + x * inputDepth : zeroRow
+      let y = block.originY[p] + dy
+      let x = block.originX[p] + dx
+      return y >= 0 && y < g.inputHeight && x >= 0 && x < g.inputWidth
+        ? image + (y * g.inputWidth + x) * inputDepth : zeroRow
     }
-    return ((tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7)), weights, inputDepth)
+    return (
+      (tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7)), weights,
+      block.whole ? g.filterWidth * inputDepth : inputDepth
+    )
   }
 
   /// Adds the folded bias to the exact float sums of `pixels` pixels (`lanes` floats each, the

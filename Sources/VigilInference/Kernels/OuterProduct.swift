@@ -41,6 +41,14 @@ enum OuterProduct {
   }
   static var zero8: Vectors8 { (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero) }
 
+  /// Eight 8-lane float vectors: the accumulators of 8 pixels × 8 channels.
+  typealias Accumulators8x8 = (
+    SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
+    SIMD8<Float>, SIMD8<Float>
+  )
+  /// Zeroed ``Accumulators8x8``.
+  static var zero8x8: Accumulators8x8 { (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero) }
+
   /// 16 consecutive int8 values as float32.
   @inline(__always)
   static func widen(_ p: UnsafePointer<Int8>) -> SIMD16<Float> {
@@ -69,6 +77,15 @@ enum OuterProduct {
   static func widen8(_ p: UnsafePointer<Int8>) -> SIMD8<Float> {
     var r = SIMD8<Float>()
     for i in 0..<8 { r[i] = Float(p[i]) }
+    return r
+  }
+
+  /// Weight row `w` as 8 lanes, reading only bytes before `end` (the other lanes zero).
+  @inline(__always)
+  static func weights8(_ w: UnsafePointer<Int8>, end: UnsafePointer<Int8>) -> SIMD8<Float> {
+    if end - w >= 8 { return widen8(w) }
+    var r = SIMD8<Float>()
+    for i in 0..<Swift.max(0, end - w) { r[i] = Float(w[i]) }
     return r
   }
 
@@ -214,6 +231,51 @@ enum OuterProduct {
     var w = weights + t * stride
     while t < run {
       let w0 = OuterProduct.weights(w, end: end)
+      a.0 += w0 * Float(x.0[t])
+      a.1 += w0 * Float(x.1[t])
+      a.2 += w0 * Float(x.2[t])
+      a.3 += w0 * Float(x.3[t])
+      a.4 += w0 * Float(x.4[t])
+      a.5 += w0 * Float(x.5[t])
+      a.6 += w0 * Float(x.6[t])
+      a.7 += w0 * Float(x.7[t])
+      w += stride
+      t += 1
+    }
+  }
+
+  /// As ``accumulate8x16(_:_:weights:stride:run:end:staging:)`` for a block of 8 lanes, for
+  /// the last (at most 8) output channels.
+  @inline(__always)
+  static func accumulate8x8(
+    _ a: inout Accumulators8x8, _ x: Pixels, weights: UnsafePointer<Int8>, stride: Int, run: Int,
+    end: UnsafePointer<Int8>, staging: UnsafeMutablePointer<SIMD16<Float>>
+  ) {
+    var t = 0
+    let v = UnsafeRawPointer(staging).assumingMemoryBound(to: Float.self)
+    while t + 8 <= run {
+      let steps = t + 16 <= run ? 16 : 8
+      if steps == 16 { stage(x, t, into: staging) } else { stage8(x, t, into: staging) }
+      do {
+        var w = weights + t * stride
+        for j in 0..<steps {
+          let w0 = weights8(w, end: end)
+          a.0 += w0 * v[j]
+          a.1 += w0 * v[16 + j]
+          a.2 += w0 * v[32 + j]
+          a.3 += w0 * v[48 + j]
+          a.4 += w0 * v[64 + j]
+          a.5 += w0 * v[80 + j]
+          a.6 += w0 * v[96 + j]
+          a.7 += w0 * v[112 + j]
+          w += stride
+        }
+      }
+      t += steps
+    }
+    var w = weights + t * stride
+    while t < run {
+      let w0 = weights8(w, end: end)
       a.0 += w0 * Float(x.0[t])
       a.1 += w0 * Float(x.1[t])
       a.2 += w0 * Float(x.2[t])
