@@ -151,7 +151,9 @@ public struct SensorFault: Error, Hashable, Sendable, CustomStringConvertible {
   public init(_ error: I2CError, device: String, while what: String) {
     switch error {
     case .busUnavailable(let path, let errno):
-      self.init(.deviceAbsent, "\(device): bus \(path) unavailable (errno \(errno)) while \(what)")
+      self.init(
+        .deviceAbsent,
+        "\(device): bus \(path) unavailable (\(errnoDescription(errno))) while \(what)")
     case .noDevice(let address):
       self.init(.deviceAbsent, "\(device): no device at \(address) while \(what)")
     case .nak(let address):
@@ -161,7 +163,8 @@ public struct SensorFault: Error, Hashable, Sendable, CustomStringConvertible {
     case .unsupported(let operation):
       self.init(.adapterUnsupported, "\(device): adapter cannot \(operation) while \(what)")
     case .io(let address, let errno):
-      self.init(.busError, "\(device): I/O error errno \(errno) at \(address) while \(what)")
+      self.init(
+        .busError, "\(device): I/O error (\(errnoDescription(errno))) at \(address) while \(what)")
     case .invalidRequest(let reason):
       self.init(.busError, "\(device): invalid request (\(reason)) while \(what)")
     }
@@ -171,13 +174,14 @@ public struct SensorFault: Error, Hashable, Sendable, CustomStringConvertible {
   public init(_ error: SerialError, device: String, while what: String) {
     switch error {
     case .unavailable(let path, let errno):
-      self.init(.deviceAbsent, "\(device): \(path) unavailable (errno \(errno)) while \(what)")
+      self.init(
+        .deviceAbsent, "\(device): \(path) unavailable (\(errnoDescription(errno))) while \(what)")
     case .disconnected:
       self.init(.deviceDisconnected, "\(device): port disconnected while \(what)")
     case .unsupportedConfiguration(let reason):
       self.init(.adapterUnsupported, "\(device): \(reason) while \(what)")
     case .io(let errno):
-      self.init(.busError, "\(device): I/O error errno \(errno) while \(what)")
+      self.init(.busError, "\(device): I/O error (\(errnoDescription(errno))) while \(what)")
     }
   }
 }

@@ -42,7 +42,7 @@ struct BoardProbeCommand: ParsableCommand {
         let bus = try backends.openI2CBus(path: path)
         printI2C(name: path, bus: bus)
       } catch {
-        print("I2C \(path): cannot open (\(error))")
+        print("I2C \(path): \(error)")
       }
     }
     print("USB:")

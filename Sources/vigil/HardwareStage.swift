@@ -12,12 +12,17 @@ enum HardwareStage {
   ) -> SensorStage {
     let clock = backends.clock
     var sensors: [any SupervisedSensor] = []
-    do {
-      let bus = try backends.openI2CBus(path: i2cPath)
-      sensors += i2cSensors(on: bus, clock: clock)
-    } catch {
-      printError("vigil: I2C \(i2cPath): \(error); continuing without I2C sensors")
+    // The I2C sensors are supervised even when the bus cannot be opened now: each raises its
+    // absence as a technical condition, and the bus is opened again on their next attempt.
+    let bus = ReopeningI2CBus { () throws(I2CError) -> AnyI2CBus in
+      AnyI2CBus(try backends.openI2CBus(path: i2cPath))
     }
+    do {
+      try bus.openNow()
+    } catch {
+      printError("vigil: \(error); its sensors are reported absent and the bus is retried")
+    }
+    sensors += i2cSensors(on: bus, clock: clock)
     if let serialPath {
       sensors.append(
         ContecOximeterSensor<AnySerialPort>(
@@ -66,6 +71,27 @@ enum HardwareStage {
       temperature ?? TMP117Sensor(driver: TMP117(bus: bus, address: I2CAddress(0x48), clock: clock))
     )
     return sensors
+  }
+}
+
+/// A concrete ``I2CBus`` forwarding to one opened by the backends.
+final class AnyI2CBus: I2CBus {
+  let base: any I2CBus
+  init(_ base: any I2CBus) { self.base = base }
+  var functionality: I2CFunctionality { base.functionality }
+  func readByte(at address: I2CAddress, register: UInt8) throws(I2CError) -> UInt8 {
+    try base.readByte(at: address, register: register)
+  }
+  func writeByte(at address: I2CAddress, register: UInt8, value: UInt8) throws(I2CError) {
+    try base.writeByte(at: address, register: register, value: value)
+  }
+  func readBlock(at address: I2CAddress, register: UInt8, count: Int) throws(I2CError) -> [UInt8] {
+    try base.readBlock(at: address, register: register, count: count)
+  }
+  func writeRead(at address: I2CAddress, write bytes: [UInt8], readCount: Int) throws(I2CError)
+    -> [UInt8]
+  {
+    try base.writeRead(at: address, write: bytes, readCount: readCount)
   }
 }
 

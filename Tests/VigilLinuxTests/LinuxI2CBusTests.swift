@@ -244,3 +244,18 @@ struct LinuxI2CBusEmulatedTests {
     }
   }
 }
+
+/// The errno names VigilSensors prints (it cannot import the C library) are this platform's.
+@Suite struct ErrnoDescriptionTests {
+  @Test func everyNamedErrnoMatchesTheCLibrarysValue() {
+    let named: [(Int32, String)] = [
+      (EPERM, "EPERM"), (ENOENT, "ENOENT"), (EIO, "EIO"), (ENXIO, "ENXIO"), (EAGAIN, "EAGAIN"),
+      (EACCES, "EACCES"), (EBUSY, "EBUSY"), (ENODEV, "ENODEV"), (EINVAL, "EINVAL"),
+      (ENOTTY, "ENOTTY"), (EOPNOTSUPP, "EOPNOTSUPP"), (ETIMEDOUT, "ETIMEDOUT"),
+      (EREMOTEIO, "EREMOTEIO"),
+    ]
+    for (code, name) in named {
+      #expect(errnoDescription(code).hasPrefix(name + ","), "\(code): \(errnoDescription(code))")
+    }
+  }
+}
