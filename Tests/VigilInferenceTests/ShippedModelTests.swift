@@ -16,7 +16,8 @@ import Testing
   }
 
   static func windows() throws -> [Window] {
-    let data = try Data(contentsOf: models.appendingPathComponent("fixtures/vigil-risk-fixture.json"))
+    let data = try Data(
+      contentsOf: models.appendingPathComponent("fixtures/vigil-risk-fixture.json"))
     let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     let patients = try #require(root["patients"] as? [[String: Any]])
     var windows: [Window] = []
@@ -35,12 +36,9 @@ import Testing
 
   @Test(arguments: KernelVariants.allCases)
   func everyFixtureWindowGivesTFLMsInt8Output(_ variants: KernelVariants) throws {
-    let file = AlignedBytes(try Data(contentsOf: Self.models.appendingPathComponent("vigil-risk.tflite")))
-    let interpreter: Interpreter
-    switch variants {
-    case .readOnly: interpreter = try Interpreter(model: try Model(bytes: file.bytes))
-    case .rearranged: interpreter = try Interpreter(model: try Model(exclusiveBytes: file.mutableBytes))
-    }
+    let file = AlignedBytes(
+      try Data(contentsOf: Self.models.appendingPathComponent("vigil-risk.tflite")))
+    let interpreter = try variants.interpreter(file)
     let windows = try Self.windows()
     #expect(windows.count == 20)
     for (index, window) in windows.enumerated() {

@@ -5,19 +5,25 @@
 /// zero (`(sum > 0 ? sum + n/2 : sum − n/2) / n`), then clamped to the activation range.
 /// The division by a window's pixel count runs as a ``RoundingDivisor`` (a multiply and a
 /// shift), made when the count changes along a row of outputs (at the image's edges), so the
-/// kernel keeps nothing per window size.
+/// kernel keeps nothing per window size. On at most 16 channels the window sums are one vector
+/// (``PoolVectors``) and the division runs in float32, exactly (``average(_:count:low:high:)``).
 ///
 /// Operator versions: TFLite assigns version 2 to the int8 form (op_version.cc; 1 is float,
 /// 3 int16).
 final class AveragePool2DKernel: OperatorKernel {
   private let g: PoolGeometry
   private let inputIndex: Int32, outputIndex: Int32, scratchIndex: Int32
+  /// Whether each output pixel's channels are one vector of lanes (``PoolVectors``).
+  private let vectors: Bool
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
   private var sums: UnsafeMutablePointer<Int32>!
 
-  private init(geometry: PoolGeometry, inputIndex: Int, outputIndex: Int, scratchIndex: Int) {
+  private init(
+    geometry: PoolGeometry, vectors: Bool, inputIndex: Int, outputIndex: Int, scratchIndex: Int
+  ) {
     g = geometry
+    self.vectors = vectors
     self.inputIndex = Int32(inputIndex)
     self.outputIndex = Int32(outputIndex)
     self.scratchIndex = Int32(scratchIndex)
@@ -25,9 +31,12 @@ final class AveragePool2DKernel: OperatorKernel {
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> AveragePool2DKernel {
     let g = try PoolGeometry(context)
-    let scratch = context.requestScratch(bytes: 4 * Int(g.depth))
+    let vectors = context.preferences.pixelBlocks && g.depth <= PoolVectors.maximumDepth
+    // The per-pixel kernel keeps its sums in scratch.
+    let scratch = context.requestScratch(bytes: vectors ? 0 : 4 * Int(g.depth))
     return AveragePool2DKernel(
-      geometry: g, inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
+      geometry: g, vectors: vectors, inputIndex: try context.inputIndex(0),
+      outputIndex: context.outputIndex,
       scratchIndex: scratch)
   }
 
@@ -38,6 +47,81 @@ final class AveragePool2DKernel: OperatorKernel {
   }
 
   override func invoke() {
+    if vectors {
+      invokeVectors()
+    } else {
+      invokePixels()
+    }
+  }
+
+  /// At most 16 channels: one vector of lanes per output pixel (``PoolVectors``).
+  private func invokeVectors() {
+    let g = self.g
+    let depth = Int(g.depth)
+    let rowStride = Int(g.inputWidth) &* depth
+    let (low, high) = (g.activationMin, g.activationMax)
+    PoolVectors.run(
+      g, input: input, output: output,
+      vector: { first, columns, rows, shift in
+        var sums = SIMD16<Int32>()
+        PoolVectors.forEachTap(
+          first - shift, columns: columns, rows: rows, depth: depth, rowStride: rowStride
+        ) { x in
+          var values = SIMD16<Int32>()
+          for i in 0..<16 { values[i] = Int32(x[i]) }
+          sums &+= values
+        }
+        return Self.average(
+          sums, count: Int32(truncatingIfNeeded: columns &* rows), low: low, high: high)
+      },
+      scalar: { first, columns, rows, c in
+        var sum: Int32 = 0
+        PoolVectors.forEachTap(
+          first + c, columns: columns, rows: rows, depth: depth, rowStride: rowStride
+        ) { x in sum &+= Int32(x[0]) }
+        let count = Int32(truncatingIfNeeded: columns &* rows)
+        let half = count / 2
+        let average = (sum > 0 ? sum + half : sum - half) / count
+        return Int8(truncatingIfNeeded: Swift.min(Swift.max(average, low), high))
+      })
+  }
+
+  /// Each lane's sum divided by `count` with TFLM's rounding `(sum ± count/2) / count`
+  /// (truncating), clamped to `low...high`.
+  ///
+  /// The division runs in float32 and is exact: `|sum ± count/2| < 2^24` is represented
+  /// exactly, and a quotient that is not an integer (at most 129 in magnitude) lies at least
+  /// `1/count` from the integers on either side, farther than float32's rounding error
+  /// `129 · 2^-24` for every count up to ``PoolGeometry/maximumWindow`` (2^16).
+  @inline(__always)
+  static func average(_ sums: SIMD16<Int32>, count: Int32, low: Int32, high: Int32)
+    -> SIMD16<Int8>
+  {
+    var s = sums
+    var result = SIMD16<Int8>()
+    let half = count &>> 1
+    let divisor = Float(count)
+    withUnsafeBytes(of: &s) { sumBytes in
+      withUnsafeMutableBytes(of: &result) { resultBytes in
+        let a = sumBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
+        let r = resultBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        for i in 0..<16 {
+          let sum = a[i]
+          let rounded = sum > 0 ? sum &+ half : sum &- half
+          let quotient = (Float(rounded) / divisor).rounded(.towardZero)
+          // The integer-valued quotient converted without a range check: adding 1.5 · 2^23
+          // puts it in the float's low mantissa bits.
+          let average = Int32(bitPattern: (quotient + 12_582_912).bitPattern) &- 0x4B40_0000
+          r[i] = Int8(truncatingIfNeeded: Swift.min(Swift.max(average, low), high))
+        }
+      }
+    }
+    return result
+  }
+
+  /// One output pixel at a time: channels innermost, or for fewer than 16 channels each
+  /// channel's window in a register (the per-pixel kernel, also the reference for the vectors).
+  private func invokePixels() {
     let g = self.g
     let depth = Int(g.depth)
     let (inputHeight, inputWidth) = (Int(g.inputHeight), Int(g.inputWidth))

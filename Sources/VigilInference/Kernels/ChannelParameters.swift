@@ -77,6 +77,14 @@ struct ChannelParameters: ~Copyable {
 
   deinit { storage.deallocate() }
 
+  /// Requantization multiplier of channel `c`.
+  @inline(__always)
+  func multiplier(_ c: Int) -> Int32 { multipliers[c] }
+
+  /// Requantization shift of channel `c` (positive: left).
+  @inline(__always)
+  func shift(_ c: Int) -> Int8 { shifts[c] }
+
   /// Requantizes accumulator `x` of channel `c` to int8.
   @inline(__always)
   func requantize(_ x: Int32, channel c: Int) -> Int8 {

@@ -84,7 +84,9 @@ final class DepthwiseConv2DKernel: OperatorKernel {
 
   deinit { storage.deallocate() }
 
-  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> DepthwiseConv2DKernel {
+  /// Checks the operator and prepares ``DepthwiseConv2DRowsKernel`` when the configuration is
+  /// within its limits (few input channels), else this kernel.
+  static func prepare(_ context: inout PrepareContext) throws(ModelError) -> OperatorKernel {
     try context.expectInputs(2, 3)
     let input = try context.input(0)
     let filter = try context.input(1)
@@ -191,19 +193,44 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     let modelFilter = try context.expectConstant(filter, "filter").baseAddress!
       .assumingMemoryBound(to: Int8.self)
 
-    // Reorder channel `c·M + m` to `m·C + c`: filter, bias, scales and multipliers alike.
     let taps = g.filterHeight * g.filterWidth
     let depth = g.inputDepth
     let multiplier = g.depthMultiplier
     let count = g.outputDepth
+    let range = activation.int8Range(scale: outputQ.scale, zeroPoint: outputQ.zeroPoint)
+    let filterIndex = try context.inputIndex(1)
+    let rearrangement = context.model.rearrangement
+    let layout = rearrangement?.layout(of: filterIndex) ?? .file
+
+    // Few channels: blocks of output pixels (the filter read in the file's order).
+    if context.preferences.pixelBlocks, layout == .file,
+      let blocks = DepthwiseConv2DRowsKernel.blocks(for: g, inputZeroPoint: inputQ.zeroPoint)
+    {
+      let channels: ChannelParameters
+      do {
+        let biasBuffer = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+        defer { biasBuffer.deallocate() }
+        biasBuffer.initialize(from: biasValues, count: count)
+        channels = try ChannelParameters(
+          count: count, filter: modelFilter, rowLength: taps, rowStride: 1, elementStride: count,
+          bias: UnsafeRawPointer(biasBuffer), inputZeroPoint: inputQ.zeroPoint,
+          multipliers: ChannelMultipliers(
+            inputScale: inputQ.scale, filterScales: filterScales, outputScale: outputQ.scale,
+            channels: count),
+          outputZeroPoint: outputQ.zeroPoint, activationMin: range.min, activationMax: range.max,
+          context: context)
+      }
+      return DepthwiseConv2DRowsKernel(
+        g, blocks: blocks, filter: modelFilter, inputIndex: try context.inputIndex(0),
+        outputIndex: context.outputIndex, channels: channels, context: &context)
+    }
+
+    // Reorder channel `c·M + m` to `m·C + c`: filter, bias, scales and multipliers alike.
     func modelChannel(_ j: Int) -> Int { (j % depth) * multiplier + j / depth }
     let reorder = multiplier > 1
     // The filter in `[tap][m][c]` order: the model's own when the multiplier is 1; for a larger
     // multiplier, reordered in place when the model's bytes are exclusive (kept in that order
     // for any other operator sharing the tensor), else copied.
-    let filterIndex = try context.inputIndex(1)
-    let rearrangement = context.model.rearrangement
-    let layout = rearrangement?.layout(of: filterIndex) ?? .file
     let inPlace = reorder && (layout == .multiplierMajor(depth: depth) || rearrangement != nil)
     guard layout == .file || (reorder && layout == .multiplierMajor(depth: depth)) else {
       throw context.error(
@@ -236,7 +263,6 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     let scales =
       filterScales.count == 1 ? filterScales : (0..<count).map { filterScales[modelChannel($0)] }
     let reorderedBias = (0..<count).map { biasValues[modelChannel($0)] }
-    let range = activation.int8Range(scale: outputQ.scale, zeroPoint: outputQ.zeroPoint)
     let channels: ChannelParameters
     do {
       let biasBuffer = UnsafeMutablePointer<Int32>.allocate(capacity: count)

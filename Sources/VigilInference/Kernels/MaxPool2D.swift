@@ -8,18 +8,23 @@
 final class MaxPool2DKernel: OperatorKernel {
   private let g: PoolGeometry
   private let inputIndex: Int32, outputIndex: Int32
+  /// Whether each output pixel's channels are one vector of lanes (``PoolVectors``).
+  private let vectors: Bool
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
-  private init(geometry: PoolGeometry, inputIndex: Int, outputIndex: Int) {
+  private init(geometry: PoolGeometry, vectors: Bool, inputIndex: Int, outputIndex: Int) {
     g = geometry
+    self.vectors = vectors
     self.inputIndex = Int32(inputIndex)
     self.outputIndex = Int32(outputIndex)
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> MaxPool2DKernel {
-    MaxPool2DKernel(
-      geometry: try PoolGeometry(context), inputIndex: try context.inputIndex(0),
+    let g = try PoolGeometry(context)
+    return MaxPool2DKernel(
+      geometry: g, vectors: context.preferences.pixelBlocks && g.depth <= PoolVectors.maximumDepth,
+      inputIndex: try context.inputIndex(0),
       outputIndex: context.outputIndex)
   }
 
@@ -29,6 +34,47 @@ final class MaxPool2DKernel: OperatorKernel {
   }
 
   override func invoke() {
+    if vectors {
+      invokeVectors()
+    } else {
+      invokePixels()
+    }
+  }
+
+  /// At most 16 channels: one vector of lanes per output pixel (``PoolVectors``).
+  private func invokeVectors() {
+    let g = self.g
+    let depth = Int(g.depth)
+    let rowStride = Int(g.inputWidth) &* depth
+    let low = Int8(truncatingIfNeeded: g.activationMin)
+    let high = Int8(truncatingIfNeeded: g.activationMax)
+    PoolVectors.run(
+      g, input: input, output: output,
+      vector: { first, columns, rows, shift in
+        var largest = SIMD16<Int8>(repeating: .min)
+        PoolVectors.forEachTap(
+          first - shift, columns: columns, rows: rows, depth: depth, rowStride: rowStride
+        ) { x in
+          var next = SIMD16<Int8>()
+          for i in 0..<16 { next[i] = Swift.max(largest[i], x[i]) }
+          largest = next
+        }
+        var result = SIMD16<Int8>()
+        for i in 0..<16 { result[i] = Swift.min(Swift.max(largest[i], low), high) }
+        return result
+      },
+      scalar: { first, columns, rows, c in
+        var largest = Int8.min
+        PoolVectors.forEachTap(
+          first + c, columns: columns, rows: rows, depth: depth, rowStride: rowStride
+        ) { x in largest = Swift.max(largest, x[0]) }
+        return Swift.min(Swift.max(largest, low), high)
+      })
+  }
+
+  /// One output pixel at a time: channels innermost, or for fewer than 16 channels each
+  /// channel's window in a register (the per-pixel kernel, also the reference for the vectors).
+  private func invokePixels() {
     let g = self.g
     let depth = Int(g.depth)
     let inputWidth = Int(g.inputWidth)

@@ -158,6 +158,10 @@ struct KernelPreferences {
   /// instructions from Swift (x86-64); on ARM the int8 dot-product variant compiles to
   /// `smull`/`sdot` and is preferred.
   var outerProductConvolution: Bool
+  /// Whether DEPTHWISE_CONV_2D, AVERAGE_POOL_2D and MAX_POOL_2D on at most 16 channels may run
+  /// 16 lanes at a time (``PixelBlocks``, ``PoolVectors``); tests turn it off to check the
+  /// per-pixel kernels.
+  var pixelBlocks = true
 
   /// The preferences for the platform being compiled for.
   static var platformDefault: KernelPreferences {

@@ -39,6 +39,7 @@ struct PreparedGraph {
       let info = model.operators[index]
       var context = PrepareContext(
         model: model, index: index, info: info, scratchSizes: scratchSizes)
+      context.preferences = preferences
       let prepared = try KernelRegistry.prepare(&context)
       warnings += context.warnings
       for _ in scratchSizes.count..<context.scratchSizes.count { scratchOwners.append(index) }

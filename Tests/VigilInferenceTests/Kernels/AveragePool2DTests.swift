@@ -4,17 +4,19 @@ import VigilInference
 /// Bit-exactness against TensorFlow Lite Micro and refusal of invalid configurations; fixtures in
 /// `Fixtures/average_pool_2d/` come from `Tools/fixtures/spatial_reduce_layout_fixtures.py` (40 invocations each).
 @Suite struct AveragePool2DTests {
-  @Test(arguments: [
-    "avg_3x3_s2_same_partial_windows",
-    "avg_2x2_s2_valid_odd",
-    "avg_4x3_s1_same_odd_total",
-    "avg_1x4_s3_same_one_high",
-    "avg_3x3_s1_same_relu6",
-    "avg_global_4x4_valid",
-    "avg_3x3_s2_same_20ch_relu6",
-  ])
-  func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String) throws {
-    let result = try GoldenRunner.run("average_pool_2d", fixture)
+  /// Both with the pixel-block kernel and with the per-pixel one (``KernelPreferences/pixelBlocks``).
+  @Test(
+    arguments: [
+      "avg_3x3_s2_same_partial_windows",
+      "avg_2x2_s2_valid_odd",
+      "avg_4x3_s1_same_odd_total",
+      "avg_1x4_s3_same_one_high",
+      "avg_3x3_s1_same_relu6",
+      "avg_global_4x4_valid",
+      "avg_3x3_s2_same_20ch_relu6",
+    ], [true, false])
+  func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String, pixelBlocks: Bool) throws {
+    let result = try GoldenRunner.run("average_pool_2d", fixture, pixelBlocks: pixelBlocks)
     #expect(result.operators.contains(.averagePool2D))
     #expect(result.invocations == 40)
     #expect(

@@ -1,24 +1,27 @@
 import Testing
-import VigilInference
+
+@testable import VigilInference
 
 /// Bit-exactness against TensorFlow Lite Micro and refusal of invalid configurations; fixtures in
 /// `Fixtures/depthwise_conv_2d/` come from `Tools/fixtures/spatial_reduce_layout_fixtures.py` (40 invocations each).
 @Suite struct DepthwiseConv2DTests {
-  @Test(arguments: [
-    "dw_keras_3x3_same_relu6",
-    "dw_dm2_s2_same_odd_padding",
-    "dw_keras_dm3_dilation2_valid_relu",
-    "dw_keras_dm2_dilation2_same",
-    "dw_keras_1x5_stride2_one_high",
-    "dw_5x1_dm2_valid_one_wide",
-    "dw_keras_4x4_even_kernel_same_nobias",
-    "dw_keras_stride3_16ch_relu",
-    "dw_35ch_valid",
-    "dw_per_tensor_filter_relu_n1_to_1",
-    "dw_dm3_stride2_dilation2_same_nobias",
-  ])
-  func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String) throws {
-    let result = try GoldenRunner.run("depthwise_conv_2d", fixture)
+  /// Both with the pixel-block kernel and with the per-pixel one (``KernelPreferences/pixelBlocks``).
+  @Test(
+    arguments: [
+      "dw_keras_3x3_same_relu6",
+      "dw_dm2_s2_same_odd_padding",
+      "dw_keras_dm3_dilation2_valid_relu",
+      "dw_keras_dm2_dilation2_same",
+      "dw_keras_1x5_stride2_one_high",
+      "dw_5x1_dm2_valid_one_wide",
+      "dw_keras_4x4_even_kernel_same_nobias",
+      "dw_keras_stride3_16ch_relu",
+      "dw_35ch_valid",
+      "dw_per_tensor_filter_relu_n1_to_1",
+      "dw_dm3_stride2_dilation2_same_nobias",
+    ], [true, false])
+  func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String, pixelBlocks: Bool) throws {
+    let result = try GoldenRunner.run("depthwise_conv_2d", fixture, pixelBlocks: pixelBlocks)
     #expect(result.operators.contains(.depthwiseConv2D))
     #expect(result.invocations == 40)
     #expect(
@@ -27,9 +30,10 @@ import VigilInference
     )
   }
 
-  /// With exclusive model bytes a filter with a depth multiplier is reordered in place rather
-  /// than copied; a second interpreter made from the same model finds it reordered and uses it
-  /// as it is. Both give TFLM's outputs.
+  /// With exclusive model bytes the per-pixel kernel reorders a filter with a depth multiplier in
+  /// place rather than copying it; a second interpreter made from the same model finds it
+  /// reordered and uses it as it is. Both give TFLM's outputs. (The pixel-block kernel reads the
+  /// file's layout and leaves the bytes as they are.)
   @Test(arguments: [
     "dw_dm2_s2_same_odd_padding", "dw_keras_dm3_dilation2_valid_relu",
     "dw_5x1_dm2_valid_one_wide", "dw_dm3_stride2_dilation2_same_nobias",
@@ -42,9 +46,11 @@ import VigilInference
     let inputs = try Fixtures.data("depthwise_conv_2d", fixture + ".input.bin")
     let expected = [UInt8](try Fixtures.data("depthwise_conv_2d", fixture + ".output.bin"))
     let model = try Model(exclusiveBytes: file.mutableBytes)
-    let first = try Interpreter(model: model)
+    var preferences = KernelPreferences.platformDefault
+    preferences.pixelBlocks = false
+    let first = try Interpreter(model: model, preferences: preferences)
     #expect([UInt8](file.bytes) != original, "the filter was not reordered in place")
-    let second = try Interpreter(model: model)
+    let second = try Interpreter(model: model, preferences: preferences)
     #expect(GoldenRunner.run(first, inputs: inputs) == expected)
     #expect(GoldenRunner.run(second, inputs: inputs) == expected)
   }

@@ -4,16 +4,18 @@ import VigilInference
 /// Bit-exactness against TensorFlow Lite Micro and refusal of invalid configurations; fixtures in
 /// `Fixtures/max_pool_2d/` come from `Tools/fixtures/spatial_reduce_layout_fixtures.py` (40 invocations each).
 @Suite struct MaxPool2DTests {
-  @Test(arguments: [
-    "max_3x3_s2_same_partial_windows",
-    "max_2x2_s2_valid_odd",
-    "max_1x3_s1_same_one_high",
-    "max_2x3_s2_same_relu",
-    "max_3x3_s1_valid_relu_n1_to_1",
-    "max_2x3_s2_same_17ch_relu",
-  ])
-  func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String) throws {
-    let result = try GoldenRunner.run("max_pool_2d", fixture)
+  /// Both with the pixel-block kernel and with the per-pixel one (``KernelPreferences/pixelBlocks``).
+  @Test(
+    arguments: [
+      "max_3x3_s2_same_partial_windows",
+      "max_2x2_s2_valid_odd",
+      "max_1x3_s1_same_one_high",
+      "max_2x3_s2_same_relu",
+      "max_3x3_s1_valid_relu_n1_to_1",
+      "max_2x3_s2_same_17ch_relu",
+    ], [true, false])
+  func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String, pixelBlocks: Bool) throws {
+    let result = try GoldenRunner.run("max_pool_2d", fixture, pixelBlocks: pixelBlocks)
     #expect(result.operators.contains(.maxPool2D))
     #expect(result.invocations == 40)
     #expect(

@@ -80,22 +80,36 @@ enum KernelVariants: String, CaseIterable, Sendable {
   case readOnly
   /// Exclusive model bytes with the outer-product CONV_2D (weights rearranged in place).
   case rearranged
+  /// Read-only model bytes with the per-pixel DEPTHWISE_CONV_2D, AVERAGE_POOL_2D and MAX_POOL_2D
+  /// kernels instead of the pixel-block ones (``KernelPreferences/pixelBlocks`` off).
+  case perPixel
+
+  /// An interpreter for model `file` prepared this way.
+  func interpreter(_ file: AlignedBytes) throws -> Interpreter {
+    switch self {
+    case .readOnly:
+      return try Interpreter(model: try Model(bytes: file.bytes))
+    case .rearranged:
+      return try Interpreter(
+        model: try Model(exclusiveBytes: file.mutableBytes),
+        preferences: KernelPreferences(outerProductConvolution: true))
+    case .perPixel:
+      var preferences = KernelPreferences.platformDefault
+      preferences.pixelBlocks = false
+      return try Interpreter(model: try Model(bytes: file.bytes), preferences: preferences)
+    }
+  }
 }
 
 /// Runs conformance model `name` on every recorded input and compares each output byte with
 /// TFLM's.
-func compareWithGoldens(_ name: String, variants: KernelVariants = .readOnly) throws -> GoldenComparison {
+func compareWithGoldens(_ name: String, variants: KernelVariants = .readOnly) throws
+  -> GoldenComparison
+{
   let file = AlignedBytes(try Conformance.file(name, ".tflite"))
   let inputs = try Conformance.file(name, ".input.bin")
   let expected = try Conformance.file(name, ".output.bin")
-  let interpreter: Interpreter
-  switch variants {
-  case .readOnly:
-    interpreter = try Interpreter(model: try Model(bytes: file.bytes))
-  case .rearranged:
-    interpreter = try Interpreter(
-      model: try Model(exclusiveBytes: file.mutableBytes), preferences: KernelPreferences(outerProductConvolution: true))
-  }
+  let interpreter = try variants.interpreter(file)
   let input = interpreter.inputs[0].data
   let output = interpreter.outputs[0].data
   var result = GoldenComparison(arenaBytes: interpreter.arenaBytes)

@@ -1,5 +1,6 @@
 import Foundation
-import VigilInference
+
+@testable import VigilInference
 
 /// Runs a fixture model from `Tests/VigilInferenceTests/Fixtures/<op>/` in Vigil and compares
 /// every invocation with TensorFlow Lite Micro's recorded output, byte for byte.
@@ -28,15 +29,18 @@ enum GoldenRunner {
       .appendingPathComponent("Fixtures").appendingPathComponent(op)
   }
 
-  /// Loads and runs fixture `name` of operator directory `op`.
-  static func run(_ op: String, _ name: String) throws -> Result {
+  /// Loads and runs fixture `name` of operator directory `op`; `pixelBlocks: false` prepares the
+  /// per-pixel kernels instead of the pixel-block ones (``KernelPreferences/pixelBlocks``).
+  static func run(_ op: String, _ name: String, pixelBlocks: Bool = true) throws -> Result {
     let base = directory(op).appendingPathComponent(name)
     let modelBytes = try Data(contentsOf: base.appendingPathExtension("tflite"))
     let input = [UInt8](try Data(contentsOf: base.appendingPathExtension("input.bin")))
     let expected = [UInt8](try Data(contentsOf: base.appendingPathExtension("output.bin")))
     return try modelBytes.withUnsafeBytes { bytes in
       let model = try Model(bytes: bytes)
-      let interpreter = try Interpreter(model: model)
+      var preferences = KernelPreferences.platformDefault
+      preferences.pixelBlocks = pixelBlocks
+      let interpreter = try Interpreter(model: model, preferences: preferences)
       var result = Result()
       result.operators = model.operators.map(\.op)
       let inputSize = interpreter.inputs.reduce(0) { $0 + $1.data.count }
