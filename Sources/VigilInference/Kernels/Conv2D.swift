@@ -166,9 +166,13 @@ final class Conv2DKernel: OperatorKernel {
     let filterIndex = try context.inputIndex(1)
     let rearrangement = context.model.rearrangement
     let layout = rearrangement?.layout(of: filterIndex) ?? .file
+    // The outer product fills eight pixel slots at a time: below four output pixels most of
+    // them are wasted, and one dot product per pixel is faster (1 pixel × 7 channels × 36 taps:
+    // 110 ns against 261 ns here).
     let variant: Variant =
       context.preferences.outerProductConvolution && rearrangement != nil && g.groups == 1
         && patchLength <= OuterProduct.maximumDepth
+        && g.batches * g.outputHeight * g.outputWidth >= OuterProduct.minimumPixels
       ? .outerProduct : .dotProduct
     guard layout == .file || (layout == .innerMajor && variant == .outerProduct) else {
       throw context.error(

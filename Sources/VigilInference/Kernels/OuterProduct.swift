@@ -16,6 +16,9 @@ enum OuterProduct {
   /// The longest reduction the float32 accumulation is exact for.
   static let maximumDepth = 1024
 
+  /// The fewest output pixels (over all batches) for which CONV_2D takes this variant.
+  static let minimumPixels = 4
+
   /// Sixteen float vectors: the accumulators of 8 pixels × 32 channels.
   typealias Accumulators32 = (
     SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
