@@ -45,3 +45,41 @@ import Testing
     #expect(error.detail.contains("does not hold the 4 elements"))
   }
 }
+
+/// The vector form of float → int8 quantization gives the scalar form's result for every kind
+/// of input: exact halves (which round away from zero), values a few ulps either side of them,
+/// negative zero, NaN, infinities, the largest floats and subnormals, across zero points.
+@Suite struct QuantizeVectorTests {
+  @Test(arguments: [
+    (Float(0.25), Int32(-3)), (Float(0.0078125), Int32(-128)), (Float(1.0 / 3.0), Int32(127)),
+    (Float(0.1), Int32(0)),
+  ] as [(Float, Int32)])
+  func theSixteenLaneFormMatchesTheScalarFormOnEveryInput(scale: Float, zeroPoint: Int32) {
+    var values: [Float] = [
+      0, -0, .nan, -.nan, .infinity, -.infinity, .greatestFiniteMagnitude,
+      -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 3e38, -3e38,
+      1e9, -1e9, 8_388_608, -8_388_608, 8_388_609, 16_777_217,
+    ]
+    for k in -600...600 {
+      let half = (Float(k) + 0.5) * scale
+      values += [half, half.nextUp, half.nextDown, Float(k) * scale]
+    }
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<2_000 { values.append(Float.random(in: -300...300, using: &generator) * scale) }
+    while values.count % 16 != 0 { values.append(0) }
+    var output = [Int8](repeating: 0, count: 16)
+    for start in stride(from: 0, to: values.count, by: 16) {
+      values.withUnsafeBufferPointer { x in
+        output.withUnsafeMutableBufferPointer { y in
+          QuantizeKernel.quantize16(
+            x.baseAddress! + start, into: y.baseAddress!, scale: scale, zeroPoint: zeroPoint)
+        }
+      }
+      for j in 0..<16 {
+        let x = values[start + j]
+        let expected = QuantizeKernel.quantize(x, scale: scale, zeroPoint: zeroPoint)
+        #expect(output[j] == expected, "\(x) / \(scale) + \(zeroPoint)")
+      }
+    }
+  }
+}
