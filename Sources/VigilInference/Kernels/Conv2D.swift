@@ -439,6 +439,18 @@ extension Conv2DKernel {
   ) {
     let floats = sums.baseAddress!.assumingMemoryBound(to: Float.self)
     let bias = channels.bias + channel
+    if width < 8 {
+      // Few channels: one channel at a time across the eight pixels, so the requantization
+      // runs eight lanes wide with one multiplier and shift.
+      for l in 0..<width {
+        var staged = InlineArray<8, Int32>(repeating: 0)
+        for p in 0..<8 { staged[p] = Int32(floats[p * lanes + l]) &+ bias[l] }
+        var results = InlineArray<8, Int8>(repeating: 0)
+        for p in 0..<8 { results[p] = channels.requantize(staged[p], channel: channel + l) }
+        for p in 0..<pixels { out[p * g.outputDepth + channel + l] = results[p] }
+      }
+      return
+    }
     var staged = InlineArray<32, Int32>(repeating: 0)
     for p in 0..<pixels {
       let row = floats + p * lanes
