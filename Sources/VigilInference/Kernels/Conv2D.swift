@@ -439,7 +439,7 @@ extension Conv2DKernel {
   ) {
     let floats = sums.baseAddress!.assumingMemoryBound(to: Float.self)
     let bias = channels.bias + channel
-    if width < 8 {
+    if width <= 8 {
       // Few channels: one channel at a time across the eight pixels, so the requantization
       // runs eight lanes wide with one multiplier and shift.
       for l in 0..<width {
