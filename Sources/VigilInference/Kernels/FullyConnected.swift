@@ -6,13 +6,17 @@ final class FullyConnectedKernel: OperatorKernel {
   private let inputIndex: Int32, filterIndex: Int32, outputIndex: Int32
   private let batches: Int32, depth: Int32, outputDepth: Int32
   private let channels: ChannelParameters
+  /// For inputs of at most ``shortDepth`` elements and at most ``shortOutputs`` outputs: each
+  /// weight row widened to 16 int16 lanes (zero past `depth`), so that an output is one vector
+  /// multiply and a horizontal sum. `nil` otherwise.
+  private let shortRows: UnsafeMutablePointer<SIMD16<Int16>>?
   private var input: UnsafePointer<Int8>!
   private var filter: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
   private init(
     inputIndex: Int, filterIndex: Int, outputIndex: Int, batches: Int, depth: Int, outputDepth: Int,
-    channels: consuming ChannelParameters
+    channels: consuming ChannelParameters, shortRows: UnsafeMutablePointer<SIMD16<Int16>>?
   ) {
     self.inputIndex = Int32(inputIndex)
     self.filterIndex = Int32(filterIndex)
@@ -21,6 +25,30 @@ final class FullyConnectedKernel: OperatorKernel {
     self.depth = Int32(depth)
     self.outputDepth = Int32(outputDepth)
     self.channels = channels
+    self.shortRows = shortRows
+  }
+
+  deinit { shortRows?.deallocate() }
+
+  /// The longest input row the short-row form takes (one 16-lane vector).
+  static let shortDepth = 16
+  /// The most outputs the short-row form takes (its table is 32 bytes per output, kept from
+  /// load).
+  static let shortOutputs = 32
+
+  /// The short-row table for `weights` (`[outputDepth][depth]`), or `nil` when the shape is
+  /// outside the short-row form's limits.
+  private static func shortRowTable(
+    _ weights: UnsafePointer<Int8>, depth: Int, outputDepth: Int
+  ) -> UnsafeMutablePointer<SIMD16<Int16>>? {
+    guard depth <= shortDepth, outputDepth <= shortOutputs else { return nil }
+    let table = UnsafeMutablePointer<SIMD16<Int16>>.allocate(capacity: outputDepth)
+    for c in 0..<outputDepth {
+      var row = SIMD16<Int16>()
+      for k in 0..<depth { row[k] = Int16(weights[c * depth + k]) }
+      (table + c).initialize(to: row)
+    }
+    return table
   }
 
   static func prepare(_ context: inout PrepareContext) throws(ModelError) -> FullyConnectedKernel {
@@ -115,7 +143,10 @@ final class FullyConnectedKernel: OperatorKernel {
     return FullyConnectedKernel(
       inputIndex: try context.inputIndex(0), filterIndex: try context.inputIndex(1),
       outputIndex: context.outputIndex,
-      batches: batches, depth: depth, outputDepth: outputDepth, channels: channels)
+      batches: batches, depth: depth, outputDepth: outputDepth, channels: channels,
+      shortRows: shortRowTable(
+        filterData.baseAddress!.assumingMemoryBound(to: Int8.self), depth: depth,
+        outputDepth: outputDepth))
   }
 
   override func bind(_ memory: TensorMemory) {
@@ -125,6 +156,10 @@ final class FullyConnectedKernel: OperatorKernel {
   }
 
   override func invoke() {
+    if let shortRows {
+      invokeShortRows(shortRows)
+      return
+    }
     let (batches, depth, outputDepth) = (Int(self.batches), Int(self.depth), Int(self.outputDepth))
     let bias = channels.bias
     for b in 0..<batches {
@@ -133,6 +168,28 @@ final class FullyConnectedKernel: OperatorKernel {
       for c in 0..<outputDepth {
         let accumulator = Int8Dot.dot(row, filter + c * depth, count: depth) &+ bias[c]
         out[c] = channels.requantize(accumulator, channel: c)
+      }
+    }
+  }
+
+  /// Rows of at most 16 inputs: each row widened once, each output one int16 vector product
+  /// (|x·w| ≤ 2^14 fits) summed in int32, then the row's outputs requantized together.
+  private func invokeShortRows(_ rows: UnsafeMutablePointer<SIMD16<Int16>>) {
+    let (batches, depth, outputDepth) = (Int(self.batches), Int(self.depth), Int(self.outputDepth))
+    let bias = channels.bias
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.shortOutputs) { sums in
+      let sums = sums.baseAddress!
+      for b in 0..<batches {
+        let row = input + b * depth
+        var x = SIMD16<Int16>()
+        for k in 0..<depth { x[k] = Int16(row[k]) }
+        for c in 0..<outputDepth {
+          let products = x &* rows[c]
+          var wide = SIMD16<Int32>()
+          for i in 0..<16 { wide[i] = Int32(products[i]) }
+          sums[c] = wide.wrappedSum() &+ bias[c]
+        }
+        channels.requantize(sums, into: output + b * outputDepth)
       }
     }
   }
