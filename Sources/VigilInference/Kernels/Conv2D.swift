@@ -444,7 +444,7 @@ extension Conv2DKernel {
       // runs eight lanes wide with one multiplier and shift.
       for l in 0..<width {
         var staged = InlineArray<8, Int32>(repeating: 0)
-        for p in 0..<8 { staged[p] = Int32(floats[p * lanes + l]) &+ bias[l] }
+        for p in 0..<8 { staged[p] = OuterProduct.exactInt32(floats[p * lanes + l]) &+ bias[l] }
         var results = InlineArray<8, Int8>(repeating: 0)
         for p in 0..<8 { results[p] = channels.requantize(staged[p], channel: channel + l) }
         for p in 0..<pixels { out[p * g.outputDepth + channel + l] = results[p] }
@@ -454,7 +454,7 @@ extension Conv2DKernel {
     var staged = InlineArray<32, Int32>(repeating: 0)
     for p in 0..<pixels {
       let row = floats + p * lanes
-      for l in 0..<width { staged[l] = Int32(row[l]) &+ bias[l] }
+      for l in 0..<width { staged[l] = OuterProduct.exactInt32(row[l]) &+ bias[l] }
       let destination = out + p * g.outputDepth + channel
       staged.span.withUnsafeBufferPointer {
         channels.requantize($0.baseAddress!, channels: channel, width: width, into: destination)

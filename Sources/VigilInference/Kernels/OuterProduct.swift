@@ -64,6 +64,14 @@ enum OuterProduct {
   /// Zeroed ``Accumulators8x8``.
   static var zero8x8: Accumulators8x8 { (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero) }
 
+  /// The whole number `x` (|x| < 2^51, as every accumulator here is) as `Int32`, without the
+  /// range check of `Int32(_: Float)`: in double, adding 1.5 · 2^52 leaves the number in the
+  /// low bits of the significand.
+  @inline(__always)
+  static func exactInt32(_ x: Float) -> Int32 {
+    Int32(truncatingIfNeeded: (Double(x) + 6_755_399_441_055_744).bitPattern)
+  }
+
   /// 16 consecutive int8 values as float32.
   @inline(__always)
   static func widen(_ p: UnsafePointer<Int8>) -> SIMD16<Float> {
