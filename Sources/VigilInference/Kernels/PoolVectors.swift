@@ -120,11 +120,9 @@ enum PoolVectors {
     let rowStride = inputWidth &* depth
     let inputEnd = input + Int(g.batches) &* inputHeight &* rowStride
     let outputEnd = output + Int(g.batches) &* outputHeight &* outputWidth &* depth
-    // Buffer entries: [0, left) left padding, [left, imageEnd) the image's columns, then
-    // right padding up to spannedEnd.
+    // Buffer entries: [0, left) left padding, then the image's columns, then padding; the
+    // entries outside the image's columns are only ever written with padding.
     let left = Int(g.padLeft) &* depth
-    let imageEnd = left &+ rowStride
-    let spannedEnd = ((outputWidth &- 1) &* strideWidth &+ filterWidth) &* depth
     let step = strideWidth &* depth
     StackScratch.with { raw in
       let buffer = raw.bindMemory(to: Int32.self, capacity: lineCapacity)
@@ -141,8 +139,12 @@ enum PoolVectors {
           while b < rowStride {
             // 16 bytes that would pass the input's end are loaded as far earlier (less than
             // 16 bytes, so this row's bytes from `b` on are among them): they recompute sums
-            // the buffer holds, or sums before the image's first column, re-padded below.
-            let at = Swift.min(b, (inputEnd - bottom) &- 16)
+            // the buffer holds, or reach before the image's first column.
+            var at = Swift.min(b, (inputEnd - bottom) &- 16)
+            // A row that fits one vector with its left padding is loaded from the padding's
+            // start, so that the buffer's first 16 entries are one store (a window load
+            // spanning two recent stores waits for them to reach the cache).
+            if at == 0 && left &+ rowStride <= 16 && top - left >= input { at = 0 &- left }
             if top + at >= input {
               var window = Self.widen(top + at)
               var row = top + (at &+ rowStride)
@@ -150,13 +152,16 @@ enum PoolVectors {
                 window = reduction.combineRows(window, Self.widen(row))
                 row += rowStride
               }
+              // Entries outside the image's columns (at `c < 0` or `c ≥ rowStride`) keep the
+              // padding: `keep` is −1 where `c − rowStride` is negative and `c` is not.
+              let c =
+                SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                &+ SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: at))
+              let keep =
+                ((c &- SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: rowStride))) & ~c) &>> 31
+              window = (window & keep) | (SIMD16<Int32>(repeating: padding) & ~keep)
               UnsafeMutableRawPointer(line + (left &+ at)).storeBytes(
                 of: window, as: SIMD16<Int32>.self)
-              var i = left &+ at
-              while i < left {
-                line[i] = padding
-                i &+= 1
-              }
             } else {
               for j in b..<Swift.min(b &+ 16, rowStride) {
                 var window = Int32(top[j])
@@ -169,12 +174,6 @@ enum PoolVectors {
               }
             }
             b &+= 16
-          }
-          // The 16-entry stores may have passed the image's columns.
-          var i = imageEnd
-          while i < spannedEnd {
-            line[i] = padding
-            i &+= 1
           }
           var origin = 0 &- Int(g.padLeft)
           var column = UnsafePointer(line)
