@@ -6,7 +6,9 @@
 /// The division by a window's pixel count runs as a ``RoundingDivisor`` (a multiply and a
 /// shift), made when the count changes along a row of outputs (at the image's edges), so the
 /// kernel keeps nothing per window size. On at most 16 channels the window sums are one vector
-/// (``PoolVectors``) and the division runs in float32, exactly (``average(_:count:low:high:)``).
+/// (``PoolVectors``, 4, 8 or 16 lanes; rows that fit a stack buffer are summed column by column
+/// first, ``PoolVectors/runRows(_:input:output:length:_:)``) and the division runs in float32,
+/// exactly (``average(_:count:low:high:)``).
 ///
 /// Operator versions: TFLite assigns version 2 to the int8 form (op_version.cc; 1 is float,
 /// 3 int16).
@@ -15,6 +17,9 @@ final class AveragePool2DKernel: OperatorKernel {
   private let inputIndex: Int32, outputIndex: Int32, scratchIndex: Int32
   /// Whether each output pixel's channels are one vector of lanes (``PoolVectors``).
   private let vectors: Bool
+  /// The stack row buffer's entries when the rows fit it (``PoolVectors/lineLength(_:)``),
+  /// else 0.
+  private let lineLength: Int32
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
   private var sums: UnsafeMutablePointer<Int32>!
@@ -24,6 +29,7 @@ final class AveragePool2DKernel: OperatorKernel {
   ) {
     g = geometry
     self.vectors = vectors
+    lineLength = vectors ? PoolVectors.lineLength(geometry) : 0
     self.inputIndex = Int32(inputIndex)
     self.outputIndex = Int32(outputIndex)
     self.scratchIndex = Int32(scratchIndex)
@@ -47,28 +53,50 @@ final class AveragePool2DKernel: OperatorKernel {
   }
 
   override func invoke() {
-    if vectors {
-      invokeVectors()
+    if lineLength != 0 {
+      switch PoolVectors.lanes(depth: Int(g.depth)) {
+      case 4: invokeRows(SIMD4<Int8>.self, SIMD4<Int32>.self)
+      case 8: invokeRows(SIMD8<Int8>.self, SIMD8<Int32>.self)
+      default: invokeRows(SIMD16<Int8>.self, SIMD16<Int32>.self)
+      }
+    } else if vectors {
+      switch PoolVectors.lanes(depth: Int(g.depth)) {
+      case 4: invokeVectors(SIMD4<Int8>.self, SIMD4<Int32>.self)
+      case 8: invokeVectors(SIMD8<Int8>.self, SIMD8<Int32>.self)
+      default: invokeVectors(SIMD16<Int8>.self, SIMD16<Int32>.self)
+      }
     } else {
       invokePixels()
     }
   }
 
-  /// At most 16 channels: one vector of lanes per output pixel (``PoolVectors``).
-  private func invokeVectors() {
+  /// At most 16 channels and rows that fit the stack row buffer: the window sums column by
+  /// column, then along the row (``PoolVectors/runRows(_:input:output:length:_:)``),
+  /// `Sums.scalarCount` channels at a time.
+  private func invokeRows<Lanes: SIMD, Sums: SIMD>(_: Lanes.Type, _: Sums.Type)
+  where Lanes.Scalar == Int8, Sums.Scalar == Int32 {
+    PoolVectors.runRows(
+      g, input: input, output: output, length: Int(lineLength),
+      Averages<Lanes, Sums>(low: g.activationMin, high: g.activationMax))
+  }
+
+  /// At most 16 channels: one vector of `Lanes` per output pixel (``PoolVectors``), its window
+  /// sums a vector of `Sums` (as many lanes, widened to int32).
+  private func invokeVectors<Lanes: SIMD, Sums: SIMD>(_: Lanes.Type, _: Sums.Type)
+  where Lanes.Scalar == Int8, Sums.Scalar == Int32 {
     let g = self.g
     let depth = Int(g.depth)
     let rowStride = Int(g.inputWidth) &* depth
     let (low, high) = (g.activationMin, g.activationMax)
     PoolVectors.run(
       g, input: input, output: output,
-      vector: { first, columns, rows, shift in
-        var sums = SIMD16<Int32>()
+      vector: { first, columns, rows, shift -> Lanes in
+        var sums = Sums()
         PoolVectors.forEachTap(
           first - shift, columns: columns, rows: rows, depth: depth, rowStride: rowStride
         ) { x in
-          var values = SIMD16<Int32>()
-          for i in 0..<16 { values[i] = Int32(x[i]) }
+          var values = Sums()
+          for i in 0..<Sums.scalarCount { values[i] = Int32(x[i]) }
           sums &+= values
         }
         return Self.average(
@@ -87,25 +115,25 @@ final class AveragePool2DKernel: OperatorKernel {
   }
 
   /// Each lane's sum divided by `count` with TFLM's rounding `(sum ± count/2) / count`
-  /// (truncating), clamped to `low...high`.
+  /// (truncating), clamped to `low...high`; `Sums` and `Lanes` have as many lanes.
   ///
   /// The division runs in float32 and is exact: `|sum ± count/2| < 2^24` is represented
   /// exactly, and a quotient that is not an integer (at most 129 in magnitude) lies at least
   /// `1/count` from the integers on either side, farther than float32's rounding error
   /// `129 · 2^-24` for every count up to ``PoolGeometry/maximumWindow`` (2^16).
   @inline(__always)
-  static func average(_ sums: SIMD16<Int32>, count: Int32, low: Int32, high: Int32)
-    -> SIMD16<Int8>
-  {
+  static func average<Lanes: SIMD, Sums: SIMD>(
+    _ sums: Sums, count: Int32, low: Int32, high: Int32
+  ) -> Lanes where Lanes.Scalar == Int8, Sums.Scalar == Int32 {
     var s = sums
-    var result = SIMD16<Int8>()
+    var result = Lanes()
     let half = count &>> 1
     let divisor = Float(count)
     withUnsafeBytes(of: &s) { sumBytes in
       withUnsafeMutableBytes(of: &result) { resultBytes in
         let a = sumBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
         let r = resultBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
-        for i in 0..<16 {
+        for i in 0..<Lanes.scalarCount {
           let sum = a[i]
           let rounded = sum > 0 ? sum &+ half : sum &- half
           let quotient = (Float(rounded) / divisor).rounded(.towardZero)
@@ -172,5 +200,31 @@ final class AveragePool2DKernel: OperatorKernel {
         }
       }
     }
+  }
+}
+
+/// Window sums for ``PoolVectors/runRows(_:input:output:length:_:)``, finished as TFLM's
+/// rounded averages (``AveragePool2DKernel/average(_:count:low:high:)``) clamped to
+/// `low...high`.
+struct Averages<Lanes: SIMD, Wide: SIMD>: PoolReduction
+where Lanes.Scalar == Int8, Wide.Scalar == Int32 {
+  /// The activation's clamp.
+  let low: Int32, high: Int32
+  /// Sums ignore zeros.
+  var padding: Int32 { 0 }
+  /// The lane-wise sum.
+  @inline(__always)
+  func combine(_ a: Wide, _ b: Wide) -> Wide { a &+ b }
+  /// The lane-wise sum.
+  @inline(__always)
+  func combineRows(_ a: SIMD16<Int32>, _ b: SIMD16<Int32>) -> SIMD16<Int32> { a &+ b }
+  /// The sum.
+  @inline(__always)
+  func combineScalar(_ a: Int32, _ b: Int32) -> Int32 { a &+ b }
+  /// The rounded averages over `count` pixels.
+  @inline(__always)
+  func finish(_ window: Wide, count: Int) -> Lanes {
+    AveragePool2DKernel.average(
+      window, count: Int32(truncatingIfNeeded: count), low: low, high: high)
   }
 }

@@ -10,12 +10,16 @@ final class MaxPool2DKernel: OperatorKernel {
   private let inputIndex: Int32, outputIndex: Int32
   /// Whether each output pixel's channels are one vector of lanes (``PoolVectors``).
   private let vectors: Bool
+  /// The stack row buffer's entries when the rows fit it (``PoolVectors/lineLength(_:)``),
+  /// else 0.
+  private let lineLength: Int32
   private var input: UnsafePointer<Int8>!
   private var output: UnsafeMutablePointer<Int8>!
 
   private init(geometry: PoolGeometry, vectors: Bool, inputIndex: Int, outputIndex: Int) {
     g = geometry
     self.vectors = vectors
+    lineLength = vectors ? PoolVectors.lineLength(geometry) : 0
     self.inputIndex = Int32(inputIndex)
     self.outputIndex = Int32(outputIndex)
   }
@@ -34,15 +38,35 @@ final class MaxPool2DKernel: OperatorKernel {
   }
 
   override func invoke() {
-    if vectors {
-      invokeVectors()
+    if lineLength != 0 {
+      switch PoolVectors.lanes(depth: Int(g.depth)) {
+      case 4: invokeRows(SIMD4<Int8>.self, SIMD4<Int32>.self)
+      case 8: invokeRows(SIMD8<Int8>.self, SIMD8<Int32>.self)
+      default: invokeRows(SIMD16<Int8>.self, SIMD16<Int32>.self)
+      }
+    } else if vectors {
+      switch PoolVectors.lanes(depth: Int(g.depth)) {
+      case 4: invokeVectors(SIMD4<Int8>.self)
+      case 8: invokeVectors(SIMD8<Int8>.self)
+      default: invokeVectors(SIMD16<Int8>.self)
+      }
     } else {
       invokePixels()
     }
   }
 
-  /// At most 16 channels: one vector of lanes per output pixel (``PoolVectors``).
-  private func invokeVectors() {
+  /// At most 16 channels and rows that fit the stack row buffer: the window maxima column by
+  /// column, then along the row (``PoolVectors/runRows(_:input:output:length:_:)``),
+  /// `Wide.scalarCount` channels at a time; padding is −128, which no maximum exceeds.
+  private func invokeRows<Lanes: SIMD, Wide: SIMD>(_: Lanes.Type, _: Wide.Type)
+  where Lanes.Scalar == Int8, Wide.Scalar == Int32 {
+    PoolVectors.runRows(
+      g, input: input, output: output, length: Int(lineLength),
+      Maxima<Lanes, Wide>(low: g.activationMin, high: g.activationMax))
+  }
+
+  /// At most 16 channels: one vector of `Lanes` per output pixel (``PoolVectors``).
+  private func invokeVectors<Lanes: SIMD>(_: Lanes.Type) where Lanes.Scalar == Int8 {
     let g = self.g
     let depth = Int(g.depth)
     let rowStride = Int(g.inputWidth) &* depth
@@ -50,17 +74,17 @@ final class MaxPool2DKernel: OperatorKernel {
     let high = Int8(truncatingIfNeeded: g.activationMax)
     PoolVectors.run(
       g, input: input, output: output,
-      vector: { first, columns, rows, shift in
-        var largest = SIMD16<Int8>(repeating: .min)
+      vector: { first, columns, rows, shift -> Lanes in
+        var largest = Lanes(repeating: .min)
         PoolVectors.forEachTap(
           first - shift, columns: columns, rows: rows, depth: depth, rowStride: rowStride
         ) { x in
-          var next = SIMD16<Int8>()
-          for i in 0..<16 { next[i] = Swift.max(largest[i], x[i]) }
+          var next = Lanes()
+          for i in 0..<Lanes.scalarCount { next[i] = Swift.max(largest[i], x[i]) }
           largest = next
         }
-        var result = SIMD16<Int8>()
-        for i in 0..<16 { result[i] = Swift.min(Swift.max(largest[i], low), high) }
+        var result = Lanes()
+        for i in 0..<Lanes.scalarCount { result[i] = Swift.min(Swift.max(largest[i], low), high) }
         return result
       },
       scalar: { first, columns, rows, c in
@@ -116,5 +140,41 @@ final class MaxPool2DKernel: OperatorKernel {
         }
       }
     }
+  }
+}
+
+/// Window maxima for ``PoolVectors/runRows(_:input:output:length:_:)``, finished clamped to
+/// `low...high`.
+struct Maxima<Lanes: SIMD, Wide: SIMD>: PoolReduction
+where Lanes.Scalar == Int8, Wide.Scalar == Int32 {
+  /// The activation's clamp.
+  let low: Int32, high: Int32
+  /// No int8 maximum is below −128.
+  var padding: Int32 { -128 }
+  /// The lane-wise maximum (written out: the generic `pointwiseMax` is not always inlined).
+  @inline(__always)
+  func combine(_ a: Wide, _ b: Wide) -> Wide {
+    var result = Wide()
+    for i in 0..<Wide.scalarCount { result[i] = Swift.max(a[i], b[i]) }
+    return result
+  }
+  /// The lane-wise maximum.
+  @inline(__always)
+  func combineRows(_ a: SIMD16<Int32>, _ b: SIMD16<Int32>) -> SIMD16<Int32> {
+    var result = SIMD16<Int32>()
+    for i in 0..<16 { result[i] = Swift.max(a[i], b[i]) }
+    return result
+  }
+  /// The maximum.
+  @inline(__always)
+  func combineScalar(_ a: Int32, _ b: Int32) -> Int32 { Swift.max(a, b) }
+  /// The maxima, clamped.
+  @inline(__always)
+  func finish(_ window: Wide, count: Int) -> Lanes {
+    var lanes = Lanes()
+    for i in 0..<Lanes.scalarCount {
+      lanes[i] = Int8(truncatingIfNeeded: Swift.min(Swift.max(window[i], low), high))
+    }
+    return lanes
   }
 }

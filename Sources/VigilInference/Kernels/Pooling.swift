@@ -107,6 +107,33 @@ struct PoolGeometry {
     activationMax = range.max
   }
 
+  /// The geometry of a pooling over an NHWC input of `batches` × `inputHeight` × `inputWidth`
+  /// × `depth` with no activation, unchecked (for tests; ``init(_:)`` checks a model's
+  /// operator).
+  init(
+    batches: Int, inputHeight: Int, inputWidth: Int, depth: Int, filterHeight: Int,
+    filterWidth: Int, strideHeight: Int, strideWidth: Int, padding: PaddingKind
+  ) {
+    let rows = SpatialGeometry(
+      padding: padding, inputSize: inputHeight, filterSize: filterHeight, stride: strideHeight,
+      dilation: 1)
+    let columns = SpatialGeometry(
+      padding: padding, inputSize: inputWidth, filterSize: filterWidth, stride: strideWidth,
+      dilation: 1)
+    self.batches = Int32(batches)
+    self.inputHeight = Int32(inputHeight)
+    self.inputWidth = Int32(inputWidth)
+    self.depth = Int32(depth)
+    self.filterHeight = Int32(filterHeight)
+    self.filterWidth = Int32(filterWidth)
+    self.strideHeight = Int32(strideHeight)
+    self.strideWidth = Int32(strideWidth)
+    outputHeight = Int32(rows.outputSize)
+    outputWidth = Int32(columns.outputSize)
+    padTop = Int32(rows.paddingBefore)
+    padLeft = Int32(columns.paddingBefore)
+  }
+
   /// The input rows under output row `outY`'s window, clamped to the image.
   @inline(__always)
   func rowRange(_ outY: Int) -> Range<Int> {
