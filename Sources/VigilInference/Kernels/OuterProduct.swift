@@ -48,12 +48,14 @@ enum OuterProduct {
     UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>
   )
 
+  /// Zeroed ``Accumulators32``.
   static var zero32: Accumulators32 {
     (
       .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
       .zero, .zero, .zero
     )
   }
+  /// Zeroed ``Vectors8``.
   static var zero8: Vectors8 { (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero) }
 
   /// Eight 8-lane float vectors: the accumulators of 8 pixels × 8 channels.
