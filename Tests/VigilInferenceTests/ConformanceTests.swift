@@ -20,7 +20,9 @@ import VigilInference
   }
 
   @Test(arguments: Conformance.entries, KernelVariants.allCases)
-  func everyOutputByteMatchesTensorFlowLiteMicro(_ entry: Conformance.Entry, _ variants: KernelVariants) throws {
+  func everyOutputByteMatchesTensorFlowLiteMicro(
+    _ entry: Conformance.Entry, _ variants: KernelVariants
+  ) throws {
     let result = try compareWithGoldens(entry.name, variants: variants)
     #expect(result.invocations == entry.invocations)
     #expect(
@@ -30,7 +32,9 @@ import VigilInference
   }
 
   @Test(arguments: Conformance.entries, KernelVariants.allCases)
-  func theArenaIsNoLargerThanTheSmallestArenaTFLMRunsIn(_ entry: Conformance.Entry, _ variants: KernelVariants)
+  func theArenaIsNoLargerThanTheSmallestArenaTFLMRunsIn(
+    _ entry: Conformance.Entry, _ variants: KernelVariants
+  )
     throws
   {
     let result = try compareWithGoldens(entry.name, variants: variants)

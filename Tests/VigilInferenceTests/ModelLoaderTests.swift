@@ -135,7 +135,8 @@ private func patchInt32(_ bytes: inout [UInt8], at offset: Int, _ value: Int32) 
     let model = try Model(bytes: file.bytes)
     let weights = try #require(model.tensors.firstIndex { $0.isConstant && $0.type == .int8 })
     var bytes = original
-    patchInt32(&bytes, at: try FieldLocator(file.bytes).tensorShapeStart(weights) + 4, 11)  // [7, 10] → [7, 11]
+    // [7, 10] → [7, 11]
+    patchInt32(&bytes, at: try FieldLocator(file.bytes).tensorShapeStart(weights) + 4, 11)
     let error = loadError(bytes)
     #expect(error?.kind == .bufferSizeMismatch, "\(String(describing: error))")
     #expect(error?.description.contains("tensor \(weights)") == true)

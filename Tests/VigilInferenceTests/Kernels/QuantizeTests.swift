@@ -50,10 +50,11 @@ import Testing
 /// of input: exact halves (which round away from zero), values a few ulps either side of them,
 /// negative zero, NaN, infinities, the largest floats and subnormals, across zero points.
 @Suite struct QuantizeVectorTests {
-  @Test(arguments: [
-    (Float(0.25), Int32(-3)), (Float(0.0078125), Int32(-128)), (Float(1.0 / 3.0), Int32(127)),
-    (Float(0.1), Int32(0)),
-  ] as [(Float, Int32)])
+  @Test(
+    arguments: [
+      (Float(0.25), Int32(-3)), (Float(0.0078125), Int32(-128)), (Float(1.0 / 3.0), Int32(127)),
+      (Float(0.1), Int32(0)),
+    ] as [(Float, Int32)])
   func theSixteenLaneFormMatchesTheScalarFormOnEveryInput(scale: Float, zeroPoint: Int32) {
     var values: [Float] = [
       0, -0, .nan, -.nan, .infinity, -.infinity, .greatestFiniteMagnitude,

@@ -18,11 +18,14 @@ import Testing
   @Test func convertedRelu6MatchesTFLMAndWarnsThatLiteRTWouldRequantize() throws {
     #expect(try GoldenRunner.difference(fixture: "relu6_converted", op: "relu6") == nil)
     // LiteRT's recorded output differs: it requantizes to the output's scale and zero point.
-    #expect(try GoldenRunner.difference(fixture: "relu6_converted", op: "relu6", reference: "litert.bin") != nil)
+    #expect(
+      try GoldenRunner.difference(fixture: "relu6_converted", op: "relu6", reference: "litert.bin")
+        != nil)
     let loaded = try LoadedModel(fixture: "relu6_converted", op: "relu6")
     let warnings = try ArenaPlan(model: loaded.model).warnings
     #expect(warnings.count == 1)
-    #expect(warnings.first?.contains("RELU6 output is quantized differently from its input") == true)
+    #expect(
+      warnings.first?.contains("RELU6 output is quantized differently from its input") == true)
     #expect(warnings.first?.contains("operator 0 (RELU6)") == true)
   }
 
@@ -33,7 +36,8 @@ import Testing
     let input = try #require(model.tensors[model.inputs[0]].quantization)
     let output = try #require(model.tensors[model.outputs[0]].quantization)
     let table = try ReluKernel.clampTable(
-      input: (input.scale, input.zeroPoint), output: (output.scale, output.zeroPoint), upper: 6, context)
+      input: (input.scale, input.zeroPoint), output: (output.scale, output.zeroPoint), upper: 6,
+      context)
     let inputs = try Fixtures.data("relu6", "relu6_converted.input.bin")
     let litert = try Fixtures.data("relu6", "relu6_converted.litert.bin")
     #expect(inputs.map { UInt8(bitPattern: table[Int($0)]) } == [UInt8](litert))
