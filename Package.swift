@@ -53,8 +53,10 @@ let package = Package(
     .testTarget(
       name: "VigilInferenceTests", dependencies: ["VigilInference"],
       exclude: ["Conformance", "Fixtures"]),
-    .testTarget(name: "VigilSensorsTests", dependencies: ["VigilSensors", "VigilSimulation", "VigilCore"]),
-    .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilSensors", "VigilCore"]),
+    .testTarget(
+      name: "VigilSensorsTests", dependencies: ["VigilSensors", "VigilSimulation", "VigilCore"]),
+    .testTarget(
+      name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilSensors", "VigilCore"]),
     // The Linux backends against emulated devices: a pty, and umockdev's preload library
     // (Scripts/test-emulated runs the tests that need it under umockdev-wrapper/umockdev-run).
     .systemLibrary(

@@ -7,7 +7,8 @@ let package = Package(
   name: "VigilBenchmarks",
   dependencies: [
     .package(name: "Vigil", path: ".."),
-    .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    .package(
+      url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
   ],
   targets: [
     .executableTarget(

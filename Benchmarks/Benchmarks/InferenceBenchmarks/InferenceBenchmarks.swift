@@ -7,16 +7,18 @@ import VigilInference
 ///
 /// Models are read from Tests/VigilInferenceTests/Conformance (or $VIGIL_CONFORMANCE_DIR).
 let benchmarks: @Sendable () -> Void = {
-  let directory = ProcessInfo.processInfo.environment["VIGIL_CONFORMANCE_DIR"]
+  let directory =
+    ProcessInfo.processInfo.environment["VIGIL_CONFORMANCE_DIR"]
     ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("Tests/VigilInferenceTests/Conformance").path
+    .deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Tests/VigilInferenceTests/Conformance").path
   let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
     .filter { $0.hasSuffix(".tflite") }.map { String($0.dropLast(7)) }.sorted()
   if names.isEmpty {
     print("InferenceBenchmarks: no .tflite models in \(directory)")
   }
-  let filter = ProcessInfo.processInfo.environment["VIGIL_BENCH_MODELS"]?.split(separator: ",").map(String.init)
+  let filter = ProcessInfo.processInfo.environment["VIGIL_BENCH_MODELS"]?.split(separator: ",").map(
+    String.init)
 
   // Each sample times 1,000 invocations and is reported per invocation (scaling factor), so
   // timer resolution does not swamp sub-microsecond models.
@@ -30,7 +32,9 @@ let benchmarks: @Sendable () -> Void = {
   )
 
   for name in names where filter == nil || filter!.contains(name) {
-    guard let data = FileManager.default.contents(atPath: "\(directory)/\(name).tflite") else { continue }
+    guard let data = FileManager.default.contents(atPath: "\(directory)/\(name).tflite") else {
+      continue
+    }
     let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
     _ = data.copyBytes(to: bytes)
     // The bytes belong to this model alone, as in vigil and vigild, so weights may be
