@@ -301,13 +301,69 @@ extension Conv2DKernel {
   fileprivate func invokeOuterProduct() {
     // Eight staged input vectors (512 bytes, on the stack: no heap allocation).
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { staging in
-      invokeOuterProduct(staging: staging.baseAddress!)
+      let padded = PaddedImage(g)
+      if padded.bytes > 0 && padded.bytes <= PaddedImage.stackBytes && g.dilationWidth == 1 {
+        // A padded convolution on a small image: each image is copied once into a stack
+        // buffer with its padding filled with the zero point, so every block reads whole
+        // filter rows (one run per row; with a dilated row there would be one per tap anyway).
+        withUnsafeTemporaryAllocation(byteCount: PaddedImage.stackBytes, alignment: 16) {
+          invokeOuterProduct(staging: staging.baseAddress!, padded: padded, buffer: $0.baseAddress!)
+        }
+      } else {
+        invokeOuterProduct(staging: staging.baseAddress!, padded: nil, buffer: nil)
+      }
+    }
+  }
+
+  /// The zero-point-padded copy of one input image that a padded convolution reads instead of
+  /// the image: big enough that every tap of every output pixel lies inside it.
+  private struct PaddedImage {
+    /// The most bytes the copy may take (a fixed stack buffer).
+    static let stackBytes = 1024
+    /// The geometry with the padded image as input and no padding.
+    var geometry: Geometry
+    /// Bytes of the copy; 0 when the convolution has no padding.
+    var bytes: Int
+
+    init(_ g: Geometry) {
+      geometry = g
+      let height = Swift.max(
+        g.inputHeight + g.padTop,
+        (g.outputHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1)
+      let width = Swift.max(
+        g.inputWidth + g.padLeft,
+        (g.outputWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1)
+      let padded = g.padTop > 0 || g.padLeft > 0 || height > g.inputHeight || width > g.inputWidth
+      bytes = padded ? height * width * g.inputDepth : 0
+      geometry.inputHeight = height
+      geometry.inputWidth = width
+      geometry.padTop = 0
+      geometry.padLeft = 0
+    }
+
+    /// Copies image `source` (laid out as `original`) into `buffer` at the padding offsets and
+    /// fills the rest with `zeroPoint`.
+    func fill(
+      _ buffer: UnsafeMutablePointer<Int8>, from source: UnsafePointer<Int8>, original: Geometry,
+      zeroPoint: Int8
+    ) {
+      let depth = original.inputDepth
+      buffer.update(repeating: zeroPoint, count: bytes)
+      let rowBytes = original.inputWidth * depth
+      for y in 0..<original.inputHeight {
+        (buffer + ((y + original.padTop) * geometry.inputWidth + original.padLeft) * depth).update(
+          from: source + y * rowBytes, count: rowBytes)
+      }
     }
   }
 
   @inline(__always)
-  private func invokeOuterProduct(staging: UnsafeMutablePointer<SIMD16<Float>>) {
-    let g = self.g
+  private func invokeOuterProduct(
+    staging: UnsafeMutablePointer<SIMD16<Float>>, padded: PaddedImage?,
+    buffer: UnsafeMutableRawPointer?
+  ) {
+    let original = self.g
+    let g = padded?.geometry ?? original
     // Scratch memory is shared with other operators, so the zero-point row is written each time.
     patch.update(repeating: inputZeroPoint, count: g.filterWidth * g.inputDepth)
     let depth = g.outputDepth
@@ -316,7 +372,12 @@ extension Conv2DKernel {
     let pixelsPerImage = g.outputHeight * g.outputWidth
     var out = output!
     for batch in 0..<g.batches {
-      let image = input + batch * g.inputHeight * g.inputWidth * g.inputDepth
+      var image = input + batch * original.inputHeight * original.inputWidth * g.inputDepth
+      if let padded, let buffer {
+        let copy = buffer.assumingMemoryBound(to: Int8.self)
+        padded.fill(copy, from: image, original: original, zeroPoint: inputZeroPoint)
+        image = UnsafePointer(copy)
+      }
       var first = 0
       while first < pixelsPerImage {
         let count = Swift.min(8, pixelsPerImage - first)
@@ -340,7 +401,8 @@ extension Conv2DKernel {
             var a = OuterProduct.zero32
             for fy in 0..<g.filterHeight {
               for r in 0..<runsPerRow {
-                let tap = tapRun(image: image, fy: fy, run: r, block: block, channel: channel)
+                let tap = tapRun(
+                  g, image: image, fy: fy, run: r, block: block, channel: channel)
                 OuterProduct.accumulate8x32(
                   &a, tap.pixels, weights: tap.weights, stride: depth, run: tap.length,
                   staging: staging)
@@ -356,7 +418,8 @@ extension Conv2DKernel {
             var a = OuterProduct.zero8
             for fy in 0..<g.filterHeight {
               for r in 0..<runsPerRow {
-                let tap = tapRun(image: image, fy: fy, run: r, block: block, channel: channel)
+                let tap = tapRun(
+                  g, image: image, fy: fy, run: r, block: block, channel: channel)
                 OuterProduct.accumulate8x16(
                   &a, tap.pixels, weights: tap.weights, stride: depth, run: tap.length,
                   end: filterEnd, staging: staging)
@@ -372,7 +435,8 @@ extension Conv2DKernel {
             var a = OuterProduct.zero8x8
             for fy in 0..<g.filterHeight {
               for r in 0..<runsPerRow {
-                let tap = tapRun(image: image, fy: fy, run: r, block: block, channel: channel)
+                let tap = tapRun(
+                  g, image: image, fy: fy, run: r, block: block, channel: channel)
                 OuterProduct.accumulate8x8(
                   &a, tap.pixels, weights: tap.weights, stride: depth, run: tap.length,
                   end: filterEnd, staging: staging)
@@ -409,9 +473,8 @@ extension Conv2DKernel {
   /// single tap `run`.
   @inline(__always)
   private func tapRun(
-    image: UnsafePointer<Int8>, fy: Int, run: Int, block: PixelBlock, channel: Int
+    _ g: Geometry, image: UnsafePointer<Int8>, fy: Int, run: Int, block: PixelBlock, channel: Int
   ) -> (pixels: OuterProduct.Pixels, weights: UnsafePointer<Int8>, length: Int) {
-    let g = self.g
     let inputDepth = g.inputDepth
     // `filterWidth × inputDepth` zero points: a whole filter row above or below the image.
     let zeroRow = UnsafePointer(patch!)
