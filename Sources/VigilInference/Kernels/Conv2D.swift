@@ -394,6 +394,8 @@ extension Conv2DKernel {
           if block.originX[p] < 0 || block.originX[p] + span >= g.inputWidth { block.whole = false }
         }
         let runsPerRow = block.whole ? 1 : g.filterWidth
+        // The three block widths repeat their tap loop on purpose: one loop taking the
+        // micro-kernel as a closure measured 70 % slower on bench_conv_1m (119 → 201 µs).
         var channel = 0
         while channel < depth {
           let remaining = depth - channel

@@ -206,20 +206,9 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     if context.preferences.pixelBlocks, layout == .file,
       let blocks = DepthwiseConv2DRowsKernel.blocks(for: g, inputZeroPoint: inputQ.zeroPoint)
     {
-      let channels: ChannelParameters
-      do {
-        let biasBuffer = UnsafeMutablePointer<Int32>.allocate(capacity: count)
-        defer { biasBuffer.deallocate() }
-        biasBuffer.initialize(from: biasValues, count: count)
-        channels = try ChannelParameters(
-          count: count, filter: modelFilter, rowLength: taps, rowStride: 1, elementStride: count,
-          bias: UnsafeRawPointer(biasBuffer), inputZeroPoint: inputQ.zeroPoint,
-          multipliers: ChannelMultipliers(
-            inputScale: inputQ.scale, filterScales: filterScales, outputScale: outputQ.scale,
-            channels: count),
-          outputZeroPoint: outputQ.zeroPoint, activationMin: range.min, activationMax: range.max,
-          context: context)
-      }
+      let channels = try channelParameters(
+        filter: modelFilter, taps: taps, count: count, bias: biasValues, scales: filterScales,
+        input: inputQ, output: outputQ, range: range, context)
       return DepthwiseConv2DRowsKernel(
         g, blocks: blocks, filter: modelFilter, inputIndex: try context.inputIndex(0),
         outputIndex: context.outputIndex, channels: channels, context: &context)
@@ -265,17 +254,9 @@ final class DepthwiseConv2DKernel: OperatorKernel {
     let reorderedBias = (0..<count).map { biasValues[modelChannel($0)] }
     let channels: ChannelParameters
     do {
-      let biasBuffer = UnsafeMutablePointer<Int32>.allocate(capacity: count)
-      defer { biasBuffer.deallocate() }
-      biasBuffer.initialize(from: reorderedBias, count: count)
-      channels = try ChannelParameters(
-        count: count, filter: filterData, rowLength: taps, rowStride: 1, elementStride: count,
-        bias: UnsafeRawPointer(biasBuffer), inputZeroPoint: inputQ.zeroPoint,
-        multipliers: ChannelMultipliers(
-          inputScale: inputQ.scale, filterScales: scales, outputScale: outputQ.scale,
-          channels: count),
-        outputZeroPoint: outputQ.zeroPoint, activationMin: range.min, activationMax: range.max,
-        context: context)
+      channels = try channelParameters(
+        filter: filterData, taps: taps, count: count, bias: reorderedBias, scales: scales,
+        input: inputQ, output: outputQ, range: range, context)
     } catch {
       storage.deallocate()
       throw error
@@ -286,6 +267,25 @@ final class DepthwiseConv2DKernel: OperatorKernel {
       geometry: g, inputIndex: try context.inputIndex(0), outputIndex: context.outputIndex,
       scratchIndex: scratch, filter: filterData, storage: storage, zeroRow: UnsafePointer(storage),
       channels: channels)
+  }
+
+  /// The per-channel constants of a filter laid out `[tap][count]` (channel `j`'s taps `count`
+  /// apart) with the int32 `bias` and filter `scales` in the same channel order.
+  private static func channelParameters(
+    filter: UnsafePointer<Int8>, taps: Int, count: Int, bias: [Int32], scales: [Float],
+    input: (scale: Float, zeroPoint: Int32), output: (scale: Float, zeroPoint: Int32),
+    range: (min: Int32, max: Int32), _ context: PrepareContext
+  ) throws(ModelError) -> ChannelParameters {
+    let biasBuffer = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+    defer { biasBuffer.deallocate() }
+    biasBuffer.initialize(from: bias, count: count)
+    return try ChannelParameters(
+      count: count, filter: filter, rowLength: taps, rowStride: 1, elementStride: count,
+      bias: UnsafeRawPointer(biasBuffer), inputZeroPoint: input.zeroPoint,
+      multipliers: ChannelMultipliers(
+        inputScale: input.scale, filterScales: scales, outputScale: output.scale, channels: count),
+      outputZeroPoint: output.zeroPoint, activationMin: range.min, activationMax: range.max,
+      context: context)
   }
 
   /// Reorders each tap's `depth · multiplier` filter values from channel order `c·M + m` to
