@@ -9,7 +9,10 @@
 ///   row; LLVM compiles the dot product to `smull`/`sdot` on AArch64;
 /// - *outer product* (x86-64, for models loaded with `Model(exclusiveBytes:)`): the filter is
 ///   transposed in place to `[tap][input channel][output channel]` and eight output pixels ×
-///   16 or 32 output channels accumulate at once in exact float32 arithmetic (see ``OuterProduct``).
+///   16 or 32 output channels accumulate at once in exact float32 arithmetic (see ``OuterProduct``);
+/// - *planar* (where the outer product would run, on at most 8 input and 32 output channels
+///   over a small image): the image is copied into float32 planes and sixteen output positions
+///   accumulate at once (see ``PlanarConvolution``).
 final class Conv2DKernel: OperatorKernel {
   struct Geometry {
     var batches = 0, inputHeight = 0, inputWidth = 0, inputDepth = 0
@@ -47,11 +50,15 @@ final class Conv2DKernel: OperatorKernel {
   enum Variant: Equatable {
     case dotProduct
     case outerProduct
+    case planar
   }
 
   private let packedGeometry: InlineArray<17, Int32>
   private var g: Geometry { Geometry(packedGeometry) }
-  private let variant: Variant
+  /// The variant chosen when preparing.
+  let variant: Variant
+  /// The planar variant's layout (when it was chosen).
+  private let planarLayout: PlanarConvolution.Layout?
   private let inputIndex: Int32, filterIndex: Int32, outputIndex: Int32, scratchIndex: Int32
   private let inputZeroPoint: Int8
   private let channels: ChannelParameters
@@ -66,6 +73,7 @@ final class Conv2DKernel: OperatorKernel {
   ) {
     packedGeometry = geometry.packed
     self.variant = variant
+    planarLayout = variant == .planar ? PlanarConvolution.Layout(geometry) : nil
     self.inputIndex = Int32(inputIndex)
     self.filterIndex = Int32(filterIndex)
     self.outputIndex = Int32(outputIndex)
@@ -169,12 +177,17 @@ final class Conv2DKernel: OperatorKernel {
     // The outer product fills eight pixel slots at a time: below four output pixels most of
     // them are wasted, and one dot product per pixel is faster (1 pixel × 7 channels × 36 taps:
     // 110 ns against 261 ns here).
-    let variant: Variant =
+    var variant: Variant =
       context.preferences.outerProductConvolution && rearrangement != nil && g.groups == 1
         && patchLength <= OuterProduct.maximumDepth
         && g.batches * g.outputHeight * g.outputWidth >= OuterProduct.minimumPixels
       ? .outerProduct : .dotProduct
-    guard layout == .file || (layout == .innerMajor && variant == .outerProduct) else {
+    if variant == .outerProduct, context.preferences.planarConvolution,
+      PlanarConvolution.Layout(g) != nil
+    {
+      variant = .planar
+    }
+    guard layout == .file || (layout == .innerMajor && variant != .dotProduct) else {
       throw context.error(
         .unsupportedOperatorConfiguration,
         "filter '\(filter.name)' was rearranged for another operator that shares it")
@@ -191,15 +204,20 @@ final class Conv2DKernel: OperatorKernel {
         channels: g.outputDepth),
       outputZeroPoint: outputQ.zeroPoint, activationMin: range.min, activationMax: range.max,
       context: context)
-    if variant == .outerProduct, layout == .file, let rearrangement {
+    if variant != .dotProduct, layout == .file, let rearrangement {
       OuterProduct.transposeInPlace(
         UnsafeMutablePointer(mutating: filterData), rows: g.outputDepth, columns: patchLength)
       rearrangement.record(filterIndex, .innerMajor)
     }
     // Dot product: one im2col row. Outer product: a zero-point filter row standing in for taps
-    // outside the image.
-    let scratch = context.requestScratch(
-      bytes: variant == .dotProduct ? patchLength : g.filterWidth * g.inputDepth)
+    // outside the image. Planar: nothing (its buffers are on the stack).
+    let scratchBytes: Int
+    switch variant {
+    case .dotProduct: scratchBytes = patchLength
+    case .outerProduct: scratchBytes = g.filterWidth * g.inputDepth
+    case .planar: scratchBytes = 0
+    }
+    let scratch = context.requestScratch(bytes: scratchBytes)
     return Conv2DKernel(
       geometry: g, variant: variant, inputIndex: try context.inputIndex(0),
       filterIndex: filterIndex,
@@ -237,6 +255,12 @@ final class Conv2DKernel: OperatorKernel {
     switch variant {
     case .dotProduct: invokeDotProduct()
     case .outerProduct: invokeOuterProduct()
+    case .planar:
+      if let planarLayout {
+        PlanarConvolution.run(
+          g, layout: planarLayout, input: input, filter: filter, inputZeroPoint: inputZeroPoint,
+          channels: channels, output: output)
+      }
     }
   }
 

@@ -162,6 +162,9 @@ struct KernelPreferences {
   /// 16 lanes at a time (``PixelBlocks``, ``PoolVectors``); tests turn it off to check the
   /// per-pixel kernels.
   var pixelBlocks = true
+  /// Whether CONV_2D, where it would take the outer product, may take the planar variant on
+  /// few channels (``PlanarConvolution``); tests turn it off to check the outer product.
+  var planarConvolution = true
 
   /// The preferences for the platform being compiled for.
   static var platformDefault: KernelPreferences {

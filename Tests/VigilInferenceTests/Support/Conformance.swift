@@ -78,8 +78,12 @@ struct GoldenComparison {
 enum KernelVariants: String, CaseIterable, Sendable {
   /// Read-only model bytes: portable kernels (dot-product CONV_2D).
   case readOnly
-  /// Exclusive model bytes with the outer-product CONV_2D (weights rearranged in place).
+  /// Exclusive model bytes with the x86-64 CONV_2D variants (weights rearranged in place): the
+  /// planar one on few channels, the outer product elsewhere.
   case rearranged
+  /// Exclusive model bytes with the planar CONV_2D off: the outer product on every
+  /// convolution it takes.
+  case outerProduct
   /// Read-only model bytes with the per-pixel DEPTHWISE_CONV_2D, AVERAGE_POOL_2D and MAX_POOL_2D
   /// kernels instead of the pixel-block ones (``KernelPreferences/pixelBlocks`` off).
   case perPixel
@@ -93,6 +97,11 @@ enum KernelVariants: String, CaseIterable, Sendable {
       return try Interpreter(
         model: try Model(exclusiveBytes: file.mutableBytes),
         preferences: KernelPreferences(outerProductConvolution: true))
+    case .outerProduct:
+      var preferences = KernelPreferences(outerProductConvolution: true)
+      preferences.planarConvolution = false
+      return try Interpreter(
+        model: try Model(exclusiveBytes: file.mutableBytes), preferences: preferences)
     case .perPixel:
       var preferences = KernelPreferences.platformDefault
       preferences.pixelBlocks = false

@@ -1,0 +1,409 @@
+/// CONV_2D's planar variant, for convolutions on few channels (at most 8 in, 24 out) over a
+/// small image, with a row stride of 1: the case where the outer product's runs of filter taps are only a few bytes
+/// long and its per-tap bookkeeping costs more than the multiply-adds.
+///
+/// Each image is copied once, as float32, into one plane per input channel and stride phase,
+/// with the padding filled with the input zero point (which the folded bias cancels). In a
+/// plane, the output pixels of a row are consecutive and a filter tap is a fixed offset, so
+/// sixteen consecutive output positions read one unaligned vector per tap and input channel,
+/// which is multiplied by eight output channels' weights (broadcast) into eight accumulators.
+/// Output positions are numbered across the plane's full width (`(y · planeWidth + x)`), so a
+/// vector runs on into the next output row instead of stopping at the row's end; the positions
+/// past an output row's last pixel are computed and not stored.
+///
+/// Arithmetic is exact, as in ``OuterProduct``: every product has |x·w| ≤ 2^14, and with at most
+/// ``maximumDepth`` (256) of them per sum, every partial sum is an integer of magnitude ≤ 2^22,
+/// which float32 represents exactly; adding 1.5 · 2^23 then leaves the sum in the low bits of
+/// the significand, so the conversion to int32 is one add and one subtract per 16 lanes.
+///
+/// Stride phases: with stride `s`, input column `x` goes to phase `x mod s`, column `x / s`,
+/// so output column `o` and tap offset `a = f · dilation` read phase `a mod s` at column
+/// `o + a / s`, consecutive in `o` whatever the stride.
+///
+/// Memory: the planes (at most ``planeCapacity`` floats, 16 KiB), the float weights (at most
+/// ``weightCapacity``, 8 KiB) and the tap offsets (1 KiB) are on the stack; nothing in the arena.
+enum PlanarConvolution {
+  /// Output positions computed at once (float32 lanes).
+  static let lanes = 16
+  /// Output channels accumulated at once.
+  static let channelBlock = 8
+  /// Most input channels the variant takes (with more, the outer product's runs are long).
+  static let maximumInputDepth = 8
+  /// Most output channels the variant takes (three blocks; four lost to the outer product).
+  static let maximumOutputDepth = 24
+  /// Longest reduction (`filterHeight × filterWidth × inputDepth`): the sums stay within ±2^22.
+  static let maximumDepth = 256
+  /// Floats of the weight table (`depth × 8` per block of eight output channels).
+  static let weightCapacity = 2048
+  /// Floats of a stack buffer `withUnsafeTemporaryAllocation` keeps on the stack without a
+  /// run-time check (1 KiB; a larger request may go to the heap, so larger buffers here are
+  /// fixed-size arrays, filled whole on each invoke).
+  static let temporaryFloats = 256
+  /// Floats of the planes: 16 KiB of stack.
+  static let planeCapacity = 4096
+
+  /// Where the planes and output positions of a convolution lie; computed from its geometry.
+  struct Layout {
+    /// Rows of each plane.
+    var planeHeight = 0
+    /// Columns of each plane (and the stride between output rows in position numbering).
+    var planeWidth = 0
+    /// Floats from one plane to the next, with `lanes` floats of slack after the last row for
+    /// the final vector's read past the last position.
+    var planeStride = 0
+    /// Floats of all planes: `strideHeight × strideWidth × inputDepth × planeStride`.
+    var planeFloats = 0
+    /// Output positions numbered across the plane width, up to the last output pixel.
+    var positions = 0
+
+    /// The layout of convolution `g`, or `nil` when the variant does not take it (grouped,
+    /// too many channels, too long a reduction, planes larger than the stack buffer, fewer
+    /// output pixels per image than lanes, or more than half the computed positions wasted).
+    init?(_ g: Conv2DKernel.Geometry) {
+      let depth = g.filterHeight * g.filterWidth * g.inputDepth
+      let blocks = (g.outputDepth + channelBlock - 1) / channelBlock
+      guard g.groups == 1, g.inputDepth <= maximumInputDepth,
+        g.outputDepth <= maximumOutputDepth, depth <= maximumDepth,
+        depth * blocks * channelBlock <= weightCapacity
+      else { return nil }
+      // The zero-padded grid every tap of every output pixel lies in.
+      let gridHeight = Swift.max(
+        g.inputHeight + g.padTop,
+        (g.outputHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1)
+      let gridWidth = Swift.max(
+        g.inputWidth + g.padLeft,
+        (g.outputWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1)
+      planeHeight = (gridHeight + g.strideHeight - 1) / g.strideHeight
+      planeWidth = (gridWidth + g.strideWidth - 1) / g.strideWidth
+      planeStride = planeHeight * planeWidth + lanes
+      planeFloats = g.strideHeight * g.strideWidth * g.inputDepth * planeStride
+      positions = (g.outputHeight - 1) * planeWidth + g.outputWidth
+      // Below 16 output pixels the fixed cost per invoke (tables, planes) is not repaid: 7
+      // pixels × 3 channels took 207 ns here against the outer product's 147 ns. A row stride
+      // of 2 (four phases, scattered scalar by scalar) lost to the outer product on every
+      // model measured (844 against 752 ns on 9×7×2 → 5×4×4), as did 32 output channels.
+      let pixels = g.outputHeight * g.outputWidth
+      guard planeFloats <= planeCapacity, pixels >= lanes, 2 * pixels >= positions,
+        g.strideHeight == 1
+      else {
+        return nil
+      }
+    }
+  }
+
+  /// Runs convolution `g` on every image of `input` into `output`. `filter` is transposed to
+  /// `[tap][input channel][output channel]` (as for the outer product); `channels` holds the
+  /// folded bias and requantization constants.
+  @inline(never)
+  static func run(
+    _ g: Conv2DKernel.Geometry, layout: Layout, input: UnsafePointer<Int8>,
+    filter: UnsafePointer<Int8>, inputZeroPoint: Int8, channels: borrowing ChannelParameters,
+    output: UnsafeMutablePointer<Int8>
+  ) {
+    let depth = g.filterHeight * g.filterWidth * g.inputDepth
+    let weightFloats = depth * ((g.outputDepth + channelBlock - 1) / channelBlock) * channelBlock
+    @inline(__always) func withTables(_ weights: UnsafeMutablePointer<Float>) {
+      withUnsafeTemporaryAllocation(of: Int32.self, capacity: maximumDepth) { offsetBuffer in
+        let offsets = offsetBuffer.baseAddress!
+        fillWeights(g, filter: filter, depth: depth, into: weights)
+        fillOffsets(g, layout: layout, into: offsets)
+        let zero = Float(inputZeroPoint)
+        @inline(__always) func runImages(_ planes: UnsafeMutablePointer<Float>) {
+          Self.runImages(
+            g, layout: layout, input: input, planes: planes, weights: weights,
+            offsets: offsets, depth: depth, channels: channels, output: output)
+        }
+        if layout.planeFloats <= temporaryFloats {
+          withUnsafeTemporaryAllocation(of: Float.self, capacity: temporaryFloats) { planes in
+            planes.baseAddress!.initialize(repeating: zero, count: layout.planeFloats)
+            runImages(planes.baseAddress!)
+          }
+        } else if layout.planeFloats <= 1024 {
+          withFloats(InlineArray<1024, Float>.self, filledWith: zero, runImages)
+        } else {
+          withFloats(InlineArray<4096, Float>.self, filledWith: zero, runImages)
+        }
+      }
+    }
+    if weightFloats <= temporaryFloats {
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: temporaryFloats) {
+        withTables($0.baseAddress!)
+      }
+    } else if weightFloats <= 1024 {
+      withFloats(InlineArray<1024, Float>.self, filledWith: 0, withTables)
+    } else {
+      withFloats(InlineArray<2048, Float>.self, filledWith: 0, withTables)
+    }
+  }
+
+  /// Calls `body` with a stack buffer of `n` floats, every one `value`.
+  @inline(__always)
+  private static func withFloats<let n: Int>(
+    _: InlineArray<n, Float>.Type, filledWith value: Float,
+    _ body: (UnsafeMutablePointer<Float>) -> Void
+  ) {
+    var floats = InlineArray<n, Float>(repeating: value)
+    var span = floats.mutableSpan
+    span.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+  }
+
+  /// The weights as float32, `[block of 8 output channels][depth][8]`, zero past the last
+  /// channel.
+  @inline(__always)
+  private static func fillWeights(
+    _ g: Conv2DKernel.Geometry, filter: UnsafePointer<Int8>, depth: Int,
+    into weights: UnsafeMutablePointer<Float>
+  ) {
+    let outputDepth = g.outputDepth
+    let end = filter + depth * outputDepth
+    var block = 0
+    while block * channelBlock < outputDepth {
+      let first = block * channelBlock
+      // Lanes past the last output channel hold zero weights.
+      let inside = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< Int32(outputDepth - first)
+      let table = UnsafeMutableRawPointer(weights + block * depth * channelBlock)
+      for k in 0..<depth {
+        let row = OuterProduct.weights8(filter + k * outputDepth + first, end: end)
+        table.storeBytes(
+          of: SIMD8<Float>().replacing(with: row, where: inside),
+          toByteOffset: k * channelBlock * 4, as: SIMD8<Float>.self)
+      }
+      block += 1
+    }
+  }
+
+  /// Each reduction index's offset (tap and input channel) from an output position to the
+  /// float it reads in the planes.
+  @inline(__always)
+  private static func fillOffsets(
+    _ g: Conv2DKernel.Geometry, layout: Layout, into offsets: UnsafeMutablePointer<Int32>
+  ) {
+    // Tap offset a = f · dilation as a = q · stride + r, stepped without dividing.
+    var k = 0
+    var (rowQuotient, rowRemainder) = (0, 0)
+    for _ in 0..<g.filterHeight {
+      var (columnQuotient, columnRemainder) = (0, 0)
+      for _ in 0..<g.filterWidth {
+        let phase = rowRemainder * g.strideWidth + columnRemainder
+        let shift = rowQuotient * layout.planeWidth + columnQuotient
+        for channel in 0..<g.inputDepth {
+          offsets[k] = Int32(
+            truncatingIfNeeded: (phase * g.inputDepth + channel) * layout.planeStride + shift)
+          k += 1
+        }
+        step(&columnQuotient, &columnRemainder, by: g.dilationWidth, modulo: g.strideWidth)
+      }
+      step(&rowQuotient, &rowRemainder, by: g.dilationHeight, modulo: g.strideHeight)
+    }
+  }
+
+  /// Adds `amount` to the number `quotient · modulus + remainder`, keeping `remainder` below
+  /// `modulus` (strides and dilations are small: a few subtractions replace a division).
+  @inline(__always)
+  private static func step(
+    _ quotient: inout Int, _ remainder: inout Int, by amount: Int, modulo modulus: Int
+  ) {
+    remainder += amount
+    while remainder >= modulus {
+      remainder -= modulus
+      quotient += 1
+    }
+  }
+
+  @inline(__always)
+  private static func runImages(
+    _ g: Conv2DKernel.Geometry, layout: Layout, input: UnsafePointer<Int8>,
+    planes: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>,
+    offsets: UnsafePointer<Int32>, depth: Int, channels: borrowing ChannelParameters,
+    output: UnsafeMutablePointer<Int8>
+  ) {
+    let imageBytes = g.inputHeight * g.inputWidth * g.inputDepth
+    let outputBytes = g.outputHeight * g.outputWidth * g.outputDepth
+    for batch in 0..<g.batches {
+      // The padding was filled once; each image overwrites the same interior.
+      scatter(g, layout: layout, image: input + batch * imageBytes, into: planes)
+      runPositions(
+        g, layout: layout, planes: planes, weights: weights, offsets: offsets, depth: depth,
+        channels: channels, output: output + batch * outputBytes)
+    }
+  }
+
+  /// Copies an image into the planes as float32: pixel (y, x) channel c goes to plane
+  /// (phase of y + padTop, phase of x + padLeft, c).
+  @inline(__always)
+  private static func scatter(
+    _ g: Conv2DKernel.Geometry, layout: Layout, image: UnsafePointer<Int8>,
+    into planes: UnsafeMutablePointer<Float>
+  ) {
+    let depth = g.inputDepth
+    let planeStride = layout.planeStride
+    // The image columns of each width phase, `strideWidth` apart, go to consecutive columns.
+    for phase in 0..<Swift.min(g.strideWidth, g.inputWidth) {
+      // First image column x with (x + padLeft) mod strideWidth == phase.
+      let x = (phase - g.padLeft % g.strideWidth + g.strideWidth) % g.strideWidth
+      guard x < g.inputWidth else { continue }
+      let count = (g.inputWidth - x + g.strideWidth - 1) / g.strideWidth
+      let column = (x + g.padLeft) / g.strideWidth
+      // Grid row y + padTop = quotient · strideHeight + remainder.
+      var (quotient, remainder) = (g.padTop / g.strideHeight, g.padTop % g.strideHeight)
+      for y in 0..<g.inputHeight {
+        let destination =
+          planes + ((remainder * g.strideWidth + phase) * depth) * planeStride + quotient
+          * layout.planeWidth + column
+        copyColumns(
+          count, from: image + (y * g.inputWidth + x) * depth, step: g.strideWidth * depth,
+          depth: depth, to: destination, planeStride: planeStride)
+        step(&quotient, &remainder, by: 1, modulo: g.strideHeight)
+      }
+    }
+  }
+
+  /// Converts `count` pixels `step` bytes apart, `depth` channels each, to floats in `depth`
+  /// plane rows `planeStride` apart. Few channels without a stride get a loop of their own,
+  /// which LLVM vectorizes with interleaved loads.
+  @inline(__always)
+  private static func copyColumns(
+    _ count: Int, from source: UnsafePointer<Int8>, step: Int, depth: Int,
+    to destination: UnsafeMutablePointer<Float>, planeStride: Int
+  ) {
+    @inline(__always) func copy(step: Int, depth: Int) {
+      for i in 0..<count {
+        // Wrapping arithmetic: without overflow checks the loop vectorizes (the offsets are
+        // bounded by the plane size).
+        for c in 0..<depth {
+          destination[c &* planeStride &+ i] = Float(source[i &* step &+ c])
+        }
+      }
+    }
+    switch (depth, step == depth) {
+    case (1, true): copy(step: 1, depth: 1)
+    case (2, true): copy(step: 2, depth: 2)
+    case (3, true): copy(step: 3, depth: 3)
+    case (4, true): copy(step: 4, depth: 4)
+    case (5, true): copy(step: 5, depth: 5)
+    case (6, true): copy(step: 6, depth: 6)
+    case (7, true): copy(step: 7, depth: 7)
+    case (8, true): copy(step: 8, depth: 8)
+    default: copy(step: step, depth: depth)
+    }
+  }
+
+  /// Computes every output position, sixteen at a time, eight output channels at a time, and
+  /// stores the requantized results of the positions that are output pixels.
+  @inline(__always)
+  private static func runPositions(
+    _ g: Conv2DKernel.Geometry, layout: Layout, planes: UnsafePointer<Float>,
+    weights: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, depth: Int,
+    channels: borrowing ChannelParameters, output: UnsafeMutablePointer<Int8>
+  ) {
+    let outputDepth = g.outputDepth
+    let outputEnd = output + g.outputHeight * g.outputWidth * outputDepth
+    var first = 0
+    // The output row and column of position `first` (columns past the output's width are
+    // positions that are not output pixels).
+    var (row, column) = (0, 0)
+    while first < layout.positions {
+      let chunk = Chunk(
+        first: first, row: row, column: column, positions: layout.positions,
+        planeWidth: layout.planeWidth, outputWidth: g.outputWidth, outputDepth: outputDepth)
+      // Blocks from the last: a partial last block's 8-byte stores run into the next pixel's
+      // first channels, which the first block writes afterwards.
+      var channel = (outputDepth - 1) / channelBlock * channelBlock
+      while channel >= 0 {
+        var a = OuterProduct.zero8
+        let table = weights + (channel / channelBlock) * depth * channelBlock
+        let source = planes + first
+        for k in 0..<depth {
+          let x = UnsafeRawPointer(source + Int(offsets[k])).loadUnaligned(
+            as: SIMD16<Float>.self)
+          let w = table + k * channelBlock
+          OuterProduct.madd(&a.0, x, w[0])
+          OuterProduct.madd(&a.1, x, w[1])
+          OuterProduct.madd(&a.2, x, w[2])
+          OuterProduct.madd(&a.3, x, w[3])
+          OuterProduct.madd(&a.4, x, w[4])
+          OuterProduct.madd(&a.5, x, w[5])
+          OuterProduct.madd(&a.6, x, w[6])
+          OuterProduct.madd(&a.7, x, w[7])
+        }
+        let width = Swift.min(channelBlock, outputDepth - channel)
+        withUnsafeBytes(of: &a) { sums in
+          store(
+            sums, width: width, channel: channel, chunk: chunk, channels: channels,
+            output: output, end: outputEnd)
+        }
+        channel -= channelBlock
+      }
+      first += lanes
+      column += lanes
+      while column >= layout.planeWidth { (row, column) = (row + 1, column - layout.planeWidth) }
+    }
+  }
+
+  /// Sixteen consecutive positions: where the first lies and how positions map to pixels.
+  struct Chunk {
+    var first: Int, row: Int, column: Int, positions: Int
+    var planeWidth: Int, outputWidth: Int, outputDepth: Int
+
+    /// Calls `body(lane, pixel offset in the output)` for each lane that is an output pixel.
+    @inline(__always)
+    func forEachPixel(_ body: (Int, Int) -> Void) {
+      var (row, column) = (row, column)
+      for lane in 0..<Swift.min(lanes, positions - first) {
+        if column < outputWidth { body(lane, (row * outputWidth + column) * outputDepth) }
+        column += 1
+        if column == planeWidth { (row, column) = (row + 1, 0) }
+      }
+    }
+  }
+
+  /// Converts the exact float sums of a block (`width` channels from `channel`, sixteen
+  /// positions each) to int32, adds the folded biases, requantizes them, and writes each
+  /// output pixel's `width` results: as one 8-byte store where 8 bytes stay inside the
+  /// output, else byte by byte. Bytes stored past a partial block's channels are
+  /// the next pixel's first channels, which are written later: by a later lane of this block
+  /// (one block), by the first block (blocks run from the last), or by a later chunk.
+  @inline(__always)
+  private static func store(
+    _ sums: UnsafeRawBufferPointer, width: Int, channel: Int, chunk: Chunk,
+    channels: borrowing ChannelParameters, output: UnsafeMutablePointer<Int8>,
+    end: UnsafeMutablePointer<Int8>
+  ) {
+    let (zeroPoint, low, high) = (
+      channels.outputZeroPoint, channels.activationMin, channels.activationMax
+    )
+    // Each position's results, channel j in byte j.
+    var packed = InlineArray<16, UInt64>(repeating: 0)
+    for j in 0..<width {
+      let sum = sums.load(fromByteOffset: j * 64, as: SIMD16<Float>.self)
+      // |sum| ≤ 2^22: sum + 1.5 · 2^23 lies in [2^23, 2^24], where the float's bits are
+      // 0x4B40_0000 + sum.
+      let biased = sum + SIMD16(repeating: 12_582_912)
+      let accumulators =
+        unsafeBitCast(biased, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        &+ channels.bias[channel + j]
+      var staged = InlineArray<16, Int32>(repeating: 0)
+      for l in 0..<lanes { staged[l] = accumulators[l] }
+      let multiplier = channels.multiplier(channel + j)
+      let shift = Int32(channels.shift(channel + j))
+      let byte = UInt64(8 * j)
+      for l in 0..<lanes {
+        let result = ChannelParameters.requantize(
+          staged[l], multiplier: multiplier, shift: shift, zeroPoint: zeroPoint, low: low,
+          high: high)
+        packed[l] |= UInt64(UInt8(bitPattern: result)) &<< byte
+      }
+    }
+    chunk.forEachPixel { l, pixel in
+      let destination = output + pixel + channel
+      if destination + 8 <= end {
+        UnsafeMutableRawPointer(destination).storeBytes(
+          of: packed[l].littleEndian, as: UInt64.self)
+      } else {
+        for j in 0..<width {
+          destination[j] = Int8(truncatingIfNeeded: packed[l] &>> UInt64(8 * j))
+        }
+      }
+    }
+  }
+}
