@@ -1,5 +1,5 @@
 /// CONV_2D's planar variant, for convolutions on few channels (at most 8 in, 24 out) over a
-/// small image, with a row stride of 1: the case where the outer product's runs of filter taps are only a few bytes
+/// small image, with a row stride of at most 2: the case where the outer product's runs of filter taps are only a few bytes
 /// long and its per-tap bookkeeping costs more than the multiply-adds.
 ///
 /// Each image is copied once, as float32, into one plane per input channel and stride phase,
@@ -79,12 +79,12 @@ enum PlanarConvolution {
       planeFloats = g.strideHeight * g.strideWidth * g.inputDepth * planeStride
       positions = (g.outputHeight - 1) * planeWidth + g.outputWidth
       // Below 16 output pixels the fixed cost per invoke (tables, planes) is not repaid: 7
-      // pixels × 3 channels took 207 ns here against the outer product's 147 ns. A row stride
-      // of 2 (four phases, scattered scalar by scalar) lost to the outer product on every
-      // model measured (844 against 752 ns on 9×7×2 → 5×4×4), as did 32 output channels.
+      // pixels × 3 channels took 207 ns here against the outer product's 147 ns. Row strides
+      // above 2 (more phases than rows to fill them) and 32 output channels were not measured
+      // faster than the outer product; stride 2 was (641 against 761 ns on 9×7×2 → 5×4×4).
       let pixels = g.outputHeight * g.outputWidth
       guard planeFloats <= planeCapacity, pixels >= lanes, 2 * pixels >= positions,
-        g.strideHeight == 1
+        g.strideHeight <= 2
       else {
         return nil
       }

@@ -41,10 +41,11 @@ import Testing
   ]
 
   /// Fixtures the planar variant takes (at most 8 input and 24 output channels, at least 16
-  /// output pixels, a small image, a row stride of 1): stride 1×2, dilation 2 with SAME and
-  /// VALID padding, an even kernel, a batch of two, one to three blocks of eight output
-  /// channels, full and partial.
+  /// output pixels, a small image, a row stride of at most 2): strides 2 and 1×2, dilation 2
+  /// with SAME and VALID padding, an even kernel, a batch of two, one to three blocks of eight
+  /// output channels, full and partial.
   static let planarFixtures: Set = [
+    "conv_3x3_s2_same_16ch_row_below", "conv_keras_3x3_s2_same_5ch_relu_row_above",
     "conv_keras_3x3_same_relu6_8ch", "conv_3x3_dilation2_same_12ch",
     "conv_keras_3x3_dilation2_valid_9ch_relu", "conv_3x2_stride1x2_same_17ch",
     "conv_keras_batch2_3x3_same_16ch_relu", "conv_keras_3x3_same_1ch_relu",
