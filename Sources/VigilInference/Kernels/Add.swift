@@ -25,21 +25,41 @@ final class AddKernel: OperatorKernel {
     let outputZeroPoint: Int32
     let activationMin: Int32, activationMax: Int32
 
+    /// The input multipliers split for 32-bit arithmetic
+    /// (``VectorFixedPoint/highMulOfShifted20(_:high:low:)``).
+    let high1: Int32, low1: Int32, high2: Int32, low2: Int32
+
     /// TFLM's `left_shift` for int8 ADD and SUB.
     static let leftShift: Int32 = 20
 
-    /// Input 1 scaled to the common scale.
+    init(
+      offset1: Int32, multiplier1: Int32, right1: Int32, offset2: Int32, multiplier2: Int32,
+      right2: Int32, sign2: Int32, outputMultiplier: Int32, outputRight: Int32,
+      outputZeroPoint: Int32, activationMin: Int32, activationMax: Int32
+    ) {
+      (self.offset1, self.multiplier1, self.right1) = (offset1, multiplier1, right1)
+      (self.offset2, self.multiplier2, self.right2) = (offset2, multiplier2, right2)
+      (self.sign2, self.outputMultiplier, self.outputRight) = (sign2, outputMultiplier, outputRight)
+      (self.outputZeroPoint, self.activationMin, self.activationMax) = (
+        outputZeroPoint, activationMin, activationMax
+      )
+      (high1, low1) = VectorFixedPoint.splitForShifted20(multiplier1)
+      (high2, low2) = VectorFixedPoint.splitForShifted20(multiplier2)
+    }
+
+    /// Input 1 scaled to the common scale: `(a + offset) · 2^20` rescaled, computed in 32-bit
+    /// lanes (|a + offset| ≤ 255, and the multipliers are positive).
     @inline(__always)
     func left(_ a: Int8) -> Int32 {
-      let shifted = (Int32(a) &+ offset1) &<< Arithmetic.leftShift
-      return VectorFixedPoint.multiplySmallerThanOne(shifted, by: multiplier1, right: right1)
+      VectorFixedPoint.roundingShiftRight(
+        VectorFixedPoint.highMulOfShifted20(Int32(a) &+ offset1, high: high1, low: low1), right1)
     }
 
     /// Input 2 scaled to the common scale (negated for SUB).
     @inline(__always)
     func right(_ b: Int8) -> Int32 {
-      let shifted = (Int32(b) &+ offset2) &<< Arithmetic.leftShift
-      return VectorFixedPoint.multiplySmallerThanOne(shifted, by: multiplier2, right: right2)
+      VectorFixedPoint.roundingShiftRight(
+        VectorFixedPoint.highMulOfShifted20(Int32(b) &+ offset2, high: high2, low: low2), right2)
         &* sign2
     }
 

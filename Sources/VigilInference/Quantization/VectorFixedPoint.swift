@@ -19,6 +19,24 @@ enum VectorFixedPoint {
     return Int32(truncatingIfNeeded: (nudged &+ ((nudged &>> 63) & 0x7FFF_FFFF)) &>> 31)
   }
 
+  /// `SaturatingRoundingDoublingHighMul(v · 2^20, m)` for |v| < 2^11 and m ≥ 0 (ADD's and
+  /// SUB's input rescaling), in 32-bit arithmetic only.
+  ///
+  /// With `v · 2^20` the product is a multiple of 2^20, so the nudged truncating division by
+  /// 2^31 is `⌊(v·m + 2^10) / 2^11⌋` for either sign (round half up). Splitting
+  /// `m = high · 2^11 + low` (``splitForShifted20(_:)``), that is
+  /// `v·high + ⌊(v·low + 2^10) / 2^11⌋`, where |v·high| < 2^31 and |v·low| < 2^22.
+  @inline(__always)
+  static func highMulOfShifted20(_ v: Int32, high: Int32, low: Int32) -> Int32 {
+    v &* high &+ ((v &* low &+ (1 << 10)) &>> 11)
+  }
+
+  /// A non-negative multiplier `m` as `(high, low)` with `m = high · 2^11 + low`, for
+  /// ``highMulOfShifted20(_:high:low:)``.
+  static func splitForShifted20(_ m: Int32) -> (high: Int32, low: Int32) {
+    (m &>> 11, m & 0x7FF)
+  }
+
   /// `SaturatingRoundingDoublingHighMul(a, b)` for operands whose product is not negative:
   /// the nudge is then always 2^30 and the division a plain shift.
   @inline(__always)

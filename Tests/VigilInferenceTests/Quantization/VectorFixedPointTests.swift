@@ -33,6 +33,31 @@ import Testing
     }
   }
 
+  @Test func theThirtyTwoBitHighMultiplyOfAShiftedInputEqualsTheSixtyFourBitOneForEveryInput() {
+    // Every v with |v| < 2^11 (ADD's inputs offset by a zero point lie within ±255), shifted
+    // left by 20 as TFLM's ADD does, against every kind of non-negative multiplier.
+    var multipliers = Self.multipliers.filter { $0 >= 0 } + [2047, 2048, (1 << 30) + 2047]
+    var state: UInt64 = 99
+    for _ in 0..<40 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      multipliers.append(Int32(truncatingIfNeeded: state >> 33))
+    }
+    var compared = 0
+    for m in multipliers {
+      let (high, low) = VectorFixedPoint.splitForShifted20(m)
+      for v in Int32(-2047)...2047 {
+        let expected = FixedPoint.saturatingRoundingDoublingHighMul(v &<< 20, m)
+        let actual = VectorFixedPoint.highMulOfShifted20(v, high: high, low: low)
+        if actual != expected {
+          Issue.record("v \(v), m \(m): \(actual) instead of \(expected)")
+          return
+        }
+        compared += 1
+      }
+    }
+    #expect(compared == multipliers.count * 4095)
+  }
+
   @Test func roundingShiftRightEqualsRoundingDivideByPOTForShifts0To31() {
     for x in Self.values {
       for exponent in Int32(0)...31 {
