@@ -3,7 +3,7 @@
 ///
 /// Arithmetic: TFLM `reference_integer_ops::ConvPerChannel`, with `−zp_in × Σ w` folded into
 /// the bias so the inner loops multiply raw int8 values; out-of-image taps read the input zero
-/// point, which then contributes exactly nothing. Two variants compute identical results:
+/// point, which then contributes exactly nothing. Three variants compute identical results:
 /// - *dot product* (ARM, and any model whose bytes are read-only): each output pixel's
 ///   receptive field is gathered into a scratch row (im2col) and multiplied with each filter
 ///   row; LLVM compiles the dot product to `smull`/`sdot` on AArch64;
