@@ -137,9 +137,9 @@ final class SoftmaxKernel: OperatorKernel {
     let x = (aModQuarterMinusOneQuarter &<< 5) &+ (1 << 28)
     // Products known not to be negative (squares, and the positive result times the positive
     // constants of the barrel shifter) skip the sign handling of the general high multiply.
-    let x2 = VectorFixedPoint.highMulNonNegative(x, x)
+    let x2 = VectorFixedPoint.highMul(x, x)
     let x3 = VectorFixedPoint.highMul(x2, x)
-    let x4 = VectorFixedPoint.highMulNonNegative(x2, x2)
+    let x4 = VectorFixedPoint.highMul(x2, x2)
     let x4Over4 = VectorFixedPoint.roundingShiftRightNonNegative(x4, 2)
     let polynomial = VectorFixedPoint.roundingShiftRight(
       VectorFixedPoint.highMul(x4Over4 &+ x3, 715_827_883) &+ x2, 1)
@@ -147,7 +147,7 @@ final class SoftmaxKernel: OperatorKernel {
     var result = constantTerm &+ VectorFixedPoint.highMul(constantTerm, x &+ polynomial)
     let remainder = aModQuarterMinusOneQuarter &- a
     @inline(__always) func step(_ bit: Int32, _ multiplier: Int32) {
-      let product = VectorFixedPoint.highMulNonNegative(result, multiplier)
+      let product = VectorFixedPoint.highMul(result, multiplier)
       result = remainder & (1 << bit) != 0 ? product : result
     }
     step(24, 1_672_461_947)  // exp(−1/4)
@@ -245,7 +245,7 @@ final class SoftmaxKernel: OperatorKernel {
     while k < lanes {
       for j in 0..<Blocks.width {
         let unsaturated = VectorFixedPoint.roundingShiftRightNonNegative(
-          VectorFixedPoint.highMulNonNegative(scales[k &+ j], values[k &+ j]), shifts[k &+ j])
+          VectorFixedPoint.highMul(scales[k &+ j], values[k &+ j]), shifts[k &+ j])
         results[k &+ j] = Int8(
           truncatingIfNeeded: Swift.min(127, Swift.max(-128, unsaturated &- 128)))
       }
@@ -286,7 +286,7 @@ final class SoftmaxKernel: OperatorKernel {
       let start = Swift.min(i, count &- Blocks.width)
       for j in 0..<Blocks.width {
         let unsaturated = VectorFixedPoint.roundingShiftRightNonNegative(
-          VectorFixedPoint.highMulNonNegative(scale, exponentials[start &+ j]), exponent)
+          VectorFixedPoint.highMul(scale, exponentials[start &+ j]), exponent)
         y[start &+ j] = Int8(
           truncatingIfNeeded: Swift.min(127, Swift.max(-128, unsaturated &- 128)))
       }

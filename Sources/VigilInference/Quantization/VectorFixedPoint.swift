@@ -6,17 +6,20 @@
 /// produces one for a positive scale, and the gemmlowp constants are positive, so kernels check
 /// their multipliers when preparing instead of testing every element.
 ///
-/// - `highMul`: the int64 product, the ±2^30 nudge as a select, and C++'s truncating division
-///   by 2^31 as an arithmetic shift of the product biased by `2^31 − 1` when negative.
+/// - `highMul`: the int64 product plus 2^30, shifted right by 31 (gemmlowp's sign-dependent
+///   nudge and truncating division come to that for either sign).
 /// - `roundingShiftRight`: `RoundingDivideByPOT` with the mask and threshold computed without
 ///   branches (a shift by 31 gives the mask `Int32.max`, as the 64-bit form does).
 enum VectorFixedPoint {
   /// `SaturatingRoundingDoublingHighMul(a, b)` for `b != Int32.min`.
+  ///
+  /// gemmlowp nudges the product `p` by 2^30, or by `1 − 2^30` when it is negative, and
+  /// divides by 2^31 truncating toward zero. For `p < 0` the nudged value is negative, so the
+  /// truncation is a ceiling, and `⌈(p + 1 − 2^30) / 2^31⌉ = ⌊(p + 2^30) / 2^31⌋`: both
+  /// signs are one arithmetic shift of `p + 2^30` (no select, no bias for negatives).
   @inline(__always)
   static func highMul(_ a: Int32, _ b: Int32) -> Int32 {
-    let product = Int64(a) &* Int64(b)
-    let nudged = product &+ (product >= 0 ? 1 << 30 : 1 - (1 << 30))
-    return Int32(truncatingIfNeeded: (nudged &+ ((nudged &>> 63) & 0x7FFF_FFFF)) &>> 31)
+    Int32(truncatingIfNeeded: (Int64(a) &* Int64(b) &+ (1 << 30)) &>> 31)
   }
 
   /// `SaturatingRoundingDoublingHighMul(v · 2^20, m)` for |v| < 2^11 and m ≥ 0 (ADD's and
@@ -35,13 +38,6 @@ enum VectorFixedPoint {
   /// ``highMulOfShifted20(_:high:low:)``.
   static func splitForShifted20(_ m: Int32) -> (high: Int32, low: Int32) {
     (m &>> 11, m & 0x7FF)
-  }
-
-  /// `SaturatingRoundingDoublingHighMul(a, b)` for operands whose product is not negative:
-  /// the nudge is then always 2^30 and the division a plain shift.
-  @inline(__always)
-  static func highMulNonNegative(_ a: Int32, _ b: Int32) -> Int32 {
-    Int32(truncatingIfNeeded: (Int64(a) &* Int64(b) &+ (1 << 30)) &>> 31)
   }
 
   /// `RoundingDivideByPOT(x, exponent)` for `exponent` in 0...31.
