@@ -1,4 +1,4 @@
-/// CONV_2D's planar variant, for convolutions on few channels (at most 8 in, 24 out) over a
+/// CONV_2D's planar variant, for convolutions on few channels (at most 16 in, 32 out) over a
 /// small image, with a row stride of at most 2: the case where the outer product's runs of filter taps are only a few bytes
 /// long and its per-tap bookkeeping costs more than the multiply-adds.
 ///
@@ -20,27 +20,34 @@
 /// so output column `o` and tap offset `a = f · dilation` read phase `a mod s` at column
 /// `o + a / s`, consecutive in `o` whatever the stride.
 ///
-/// Memory: the planes (at most ``planeCapacity`` floats, 16 KiB), the float weights (at most
-/// ``weightCapacity``, 8 KiB) and the tap offsets (1 KiB) are on the stack; nothing in the arena.
+/// Memory: the planes (at most ``planeCapacity`` floats, 80 KiB), the float weights (at most
+/// ``weightCapacity``, 32 KiB) and the tap offsets (1 KiB) are on the stack, in buffers sized
+/// by class so a small convolution uses a few KiB; nothing in the arena. The variant runs only
+/// where the outer product would (x86-64), not on the boards' small stacks.
 enum PlanarConvolution {
   /// Output positions computed at once (float32 lanes).
   static let lanes = 16
   /// Output channels accumulated at once.
   static let channelBlock = 8
   /// Most input channels the variant takes (with more, the outer product's runs are long).
-  static let maximumInputDepth = 8
-  /// Most output channels the variant takes (three blocks; four lost to the outer product).
-  static let maximumOutputDepth = 24
+  static let maximumInputDepth = 16
+  /// Most output channels the variant takes.
+  static let maximumOutputDepth = 32
+  /// More than 8 input or 24 output channels are taken only from this many output pixels on
+  /// (4 × 5 pixels × 32 channels ran 2.95 µs here against the outer product's 1.92 µs; the
+  /// 1M-MAC model's 32 × 32 × 8 → 16 and 32 × 32 × 16 → 32 convolutions ran faster).
+  static let manyChannelsMinimumPixels = 64
   /// Longest reduction (`filterHeight × filterWidth × inputDepth`): the sums stay within ±2^22.
   static let maximumDepth = 256
-  /// Floats of the weight table (`depth × 8` per block of eight output channels).
-  static let weightCapacity = 2048
+  /// Floats of the weight table (`depth × 8` per block of eight output channels): 32 KiB.
+  static let weightCapacity = 8192
   /// Floats of a stack buffer `withUnsafeTemporaryAllocation` keeps on the stack without a
   /// run-time check (1 KiB; a larger request may go to the heap, so larger buffers here are
   /// fixed-size arrays, filled whole on each invoke).
   static let temporaryFloats = 256
-  /// Floats of the planes: 16 KiB of stack.
-  static let planeCapacity = 4096
+  /// Floats of the planes: 80 KiB of stack (the 1M-MAC model's 32 × 32 × 16 image at stride
+  /// 2 takes 19,520).
+  static let planeCapacity = 20480
 
   /// Where the planes and output positions of a convolution lie; computed from its geometry.
   struct Layout {
@@ -83,8 +90,9 @@ enum PlanarConvolution {
       // above 2 (more phases than rows to fill them) and 32 output channels were not measured
       // faster than the outer product; stride 2 was (641 against 761 ns on 9×7×2 → 5×4×4).
       let pixels = g.outputHeight * g.outputWidth
+      let manyChannels = g.inputDepth > 8 || g.outputDepth > 24
       guard planeFloats <= planeCapacity, pixels >= lanes, 2 * pixels >= positions,
-        g.strideHeight <= 2
+        g.strideHeight <= 2, !manyChannels || pixels >= manyChannelsMinimumPixels
       else {
         return nil
       }
@@ -113,15 +121,17 @@ enum PlanarConvolution {
             g, layout: layout, input: input, planes: planes, weights: weights,
             offsets: offsets, depth: depth, channels: channels, output: output)
         }
-        if layout.planeFloats <= temporaryFloats {
+        // Fixed-size classes, so a small image does not fill the largest buffer.
+        switch layout.planeFloats {
+        case ...temporaryFloats:
           withUnsafeTemporaryAllocation(of: Float.self, capacity: temporaryFloats) { planes in
             planes.baseAddress!.initialize(repeating: zero, count: layout.planeFloats)
             runImages(planes.baseAddress!)
           }
-        } else if layout.planeFloats <= 1024 {
-          withFloats(InlineArray<1024, Float>.self, filledWith: zero, runImages)
-        } else {
-          withFloats(InlineArray<4096, Float>.self, filledWith: zero, runImages)
+        case ...1024: withFloats(InlineArray<1024, Float>.self, filledWith: zero, runImages)
+        case ...4096: withFloats(InlineArray<4096, Float>.self, filledWith: zero, runImages)
+        case ...8192: withFloats(InlineArray<8192, Float>.self, filledWith: zero, runImages)
+        default: withFloats(InlineArray<20480, Float>.self, filledWith: zero, runImages)
         }
       }
     }
@@ -131,8 +141,10 @@ enum PlanarConvolution {
       }
     } else if weightFloats <= 1024 {
       withFloats(InlineArray<1024, Float>.self, filledWith: 0, withTables)
-    } else {
+    } else if weightFloats <= 2048 {
       withFloats(InlineArray<2048, Float>.self, filledWith: 0, withTables)
+    } else {
+      withFloats(InlineArray<8192, Float>.self, filledWith: 0, withTables)
     }
   }
 
@@ -210,7 +222,7 @@ enum PlanarConvolution {
     }
   }
 
-  @inline(__always)
+  @inline(never)
   private static func runImages(
     _ g: Conv2DKernel.Geometry, layout: Layout, input: UnsafePointer<Int8>,
     planes: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>,
@@ -275,7 +287,21 @@ enum PlanarConvolution {
         }
       }
     }
+    // 8 or 16 channels: one vector conversion per pixel into a stack vector (stored whole, so
+    // LLVM keeps the conversion vectorized), then a float store per channel.
+    @inline(__always) func copyVectors<V: SIMD>(_: V.Type, _ widen: (UnsafePointer<Int8>) -> V)
+    where V.Scalar == Float {
+      withUnsafeTemporaryAllocation(of: V.self, capacity: 1) { staging in
+        let values = UnsafeRawPointer(staging.baseAddress!).assumingMemoryBound(to: Float.self)
+        for i in 0..<count {
+          staging[0] = widen(source + i &* step)
+          for c in 0..<V.scalarCount { destination[c &* planeStride &+ i] = values[c] }
+        }
+      }
+    }
     switch (depth, step == depth) {
+    case (16, _): copyVectors(SIMD16<Float>.self, OuterProduct.widen)
+    case (8, false): copyVectors(SIMD8<Float>.self, OuterProduct.widen8)
     case (1, true): copy(step: 1, depth: 1)
     case (2, true): copy(step: 2, depth: 2)
     case (3, true): copy(step: 3, depth: 3)

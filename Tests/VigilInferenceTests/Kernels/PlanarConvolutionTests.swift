@@ -168,6 +168,28 @@ import Testing
     #expect(compared >= 100, "only \(compared) cases fitted the planar variant")
   }
 
+  @Test func sixteenInputAndThirtyTwoOutputChannelsOnALargerImageGiveTFLMsFormula() throws {
+    // The 1M-MAC benchmark's shapes and their neighbours: 16 input channels (one vector per
+    // pixel when scattering, with and without a column stride), 8 with a column stride, four
+    // blocks of output channels, a partial fourth block.
+    var random = Seeded(state: 0xB16)
+    var compared = 0
+    for (depth, outputDepth, stride) in [
+      (16, 32, (2, 2)), (16, 32, (1, 1)), (16, 27, (1, 2)), (8, 16, (2, 2)), (8, 30, (1, 1)),
+      (12, 25, (2, 1)),
+    ] {
+      let c = Self.makeCase(
+        batches: 1, height: 18, width: 20, depth: depth, outputDepth: outputDepth, filter: (3, 3),
+        stride: stride, dilation: (1, 1), same: true, random: &random)
+      let actual = try Self.planar(c)
+      let expected = Self.reference(c)
+      let first = actual.indices.first { actual[$0] != expected[$0] }
+      #expect(first == nil, "\(c): first difference at byte \(first ?? -1)")
+      compared += 1
+    }
+    #expect(compared == 6)
+  }
+
   @Test func theLongestReductionAtExtremeValuesIsExact() throws {
     // 8×8 taps × 4 channels = 256 products of (−128)·(−127) plus zero-point padding: the float
     // sums reach 2^22 − 2^15 in magnitude, the edge of the exact int32 conversion.
@@ -198,15 +220,21 @@ import Testing
     #expect(PlanarConvolution.Layout(tooDeep) == nil)
     var tooManyInputs = fits.g
     (tooManyInputs.filterHeight, tooManyInputs.filterWidth) = (1, 1)
-    (tooManyInputs.inputDepth, tooManyInputs.filterDepth) = (9, 9)
+    (tooManyInputs.inputDepth, tooManyInputs.filterDepth) = (17, 17)
     #expect(PlanarConvolution.Layout(tooManyInputs) == nil)
+    // 9 to 16 input channels only from 64 output pixels on.
+    var nineInputs = tooManyInputs
+    (nineInputs.inputDepth, nineInputs.filterDepth) = (9, 9)
+    #expect(PlanarConvolution.Layout(nineInputs) != nil)
+    (nineInputs.outputHeight, nineInputs.outputWidth) = (7, 8)
+    #expect(PlanarConvolution.Layout(nineInputs) == nil)
     var fewPixels = fits.g
     (fewPixels.outputHeight, fewPixels.outputWidth) = (3, 5)
     #expect(PlanarConvolution.Layout(fewPixels) == nil)
     var grouped = fits.g
     grouped.groups = 2
     #expect(PlanarConvolution.Layout(grouped) == nil)
-    // A row stride of 3 and four blocks of output channels are left to the outer product.
+    // A row stride of 3 is left to the outer product.
     var rowStride = fits.g
     (rowStride.strideHeight, rowStride.outputHeight) = (3, 3)
     #expect(PlanarConvolution.Layout(rowStride) == nil)
@@ -216,7 +244,11 @@ import Testing
     (columnStride.strideWidth, columnStride.outputWidth) = (2, 4)
     #expect(PlanarConvolution.Layout(columnStride) != nil)
     var manyOutputs = fits.g
-    (manyOutputs.filterHeight, manyOutputs.filterWidth, manyOutputs.outputDepth) = (1, 1, 25)
+    (manyOutputs.filterHeight, manyOutputs.filterWidth, manyOutputs.outputDepth) = (1, 1, 33)
+    #expect(PlanarConvolution.Layout(manyOutputs) == nil)
+    manyOutputs.outputDepth = 25
+    #expect(PlanarConvolution.Layout(manyOutputs) != nil)
+    (manyOutputs.outputHeight, manyOutputs.outputWidth) = (4, 5)
     #expect(PlanarConvolution.Layout(manyOutputs) == nil)
   }
 }
