@@ -291,10 +291,13 @@ enum PlanarConvolution {
     // LLVM keeps the conversion vectorized), then a float store per channel.
     @inline(__always) func copyVectors<V: SIMD>(_: V.Type, _ widen: (UnsafePointer<Int8>) -> V)
     where V.Scalar == Float {
-      withUnsafeTemporaryAllocation(of: V.self, capacity: 1) { staging in
-        let values = UnsafeRawPointer(staging.baseAddress!).assumingMemoryBound(to: Float.self)
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: V.scalarCount) { staging in
+        let values = staging.baseAddress!
         for i in 0..<count {
-          staging[0] = widen(source + i &* step)
+          // A raw store into the floats: reading them back through a pointer to `V`-bound
+          // memory would be undefined, and the optimizer did reorder it (wrong results in
+          // release builds only).
+          UnsafeMutableRawPointer(values).storeBytes(of: widen(source + i &* step), as: V.self)
           for c in 0..<V.scalarCount { destination[c &* planeStride &+ i] = values[c] }
         }
       }
