@@ -327,6 +327,27 @@ enum PlanarConvolution {
   ) {
     let outputDepth = g.outputDepth
     let outputEnd = output + g.outputHeight * g.outputWidth * outputDepth
+    // Each channel's requantization constants, derived once per invoke rather than once per
+    // block of sixteen positions.
+    var table = InlineArray<32, ChannelConstants>(repeating: ChannelConstants())
+    for c in 0..<outputDepth { table[c] = ChannelConstants(channels, channel: c) }
+    var tableSpan = table.mutableSpan
+    tableSpan.withUnsafeMutableBufferPointer { tableBuffer in
+      runChunks(
+        g, layout: layout, planes: planes, weights: weights, offsets: offsets, depth: depth,
+        constants: UnsafePointer(tableBuffer.baseAddress!), output: output, end: outputEnd)
+    }
+  }
+
+  /// The chunks of ``runPositions``.
+  @inline(__always)
+  private static func runChunks(
+    _ g: Conv2DKernel.Geometry, layout: Layout, planes: UnsafePointer<Float>,
+    weights: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, depth: Int,
+    constants: UnsafePointer<ChannelConstants>, output: UnsafeMutablePointer<Int8>,
+    end outputEnd: UnsafeMutablePointer<Int8>
+  ) {
+    let outputDepth = g.outputDepth
     var first = 0
     // The output row and column of position `first` (columns past the output's width are
     // positions that are not output pixels).
@@ -358,7 +379,7 @@ enum PlanarConvolution {
         let width = Swift.min(channelBlock, outputDepth - channel)
         withUnsafeBytes(of: &a) { sums in
           store(
-            sums, width: width, channel: channel, chunk: chunk, channels: channels,
+            sums, width: width, channel: channel, chunk: chunk, constants: constants,
             output: output, end: outputEnd)
         }
         channel -= channelBlock
@@ -395,31 +416,25 @@ enum PlanarConvolution {
   @inline(__always)
   private static func store(
     _ sums: UnsafeRawBufferPointer, width: Int, channel: Int, chunk: Chunk,
-    channels: borrowing ChannelParameters, output: UnsafeMutablePointer<Int8>,
+    constants: UnsafePointer<ChannelConstants>, output: UnsafeMutablePointer<Int8>,
     end: UnsafeMutablePointer<Int8>
   ) {
-    let (zeroPoint, low, high) = (
-      channels.outputZeroPoint, channels.activationMin, channels.activationMax
-    )
+    let shared = constants[0]
     // Each position's results, channel j in byte j.
     var packed = InlineArray<16, UInt64>(repeating: 0)
     for j in 0..<width {
-      let sum = sums.load(fromByteOffset: j * 64, as: SIMD16<Float>.self)
+      let c = constants[channel + j]
       // |sum| ≤ 2^22: sum + 1.5 · 2^23 lies in [2^23, 2^24], where the float's bits are
-      // 0x4B40_0000 + sum.
-      let biased = sum + SIMD16(repeating: 12_582_912)
-      let accumulators =
-        unsafeBitCast(biased, to: SIMD16<Int32>.self) &- 0x4B40_0000
-        &+ channels.bias[channel + j]
+      // 0x4B40_0000 + sum (the constant is folded into `c.bias`).
+      let biased =
+        sums.load(fromByteOffset: j * 64, as: SIMD16<Float>.self)
+        + SIMD16(repeating: 12_582_912)
+      let accumulators = unsafeBitCast(biased, to: SIMD16<Int32>.self) &+ c.bias
       var staged = InlineArray<16, Int32>(repeating: 0)
       for l in 0..<lanes { staged[l] = accumulators[l] }
-      let multiplier = channels.multiplier(channel + j)
-      let shift = Int32(channels.shift(channel + j))
       let byte = UInt64(8 * j)
       for l in 0..<lanes {
-        let result = ChannelParameters.requantize(
-          staged[l], multiplier: multiplier, shift: shift, zeroPoint: zeroPoint, low: low,
-          high: high)
+        let result = c.requantize(staged[l], shared)
         packed[l] |= UInt64(UInt8(bitPattern: result)) &<< byte
       }
     }
@@ -433,6 +448,51 @@ enum PlanarConvolution {
           destination[j] = Int8(truncatingIfNeeded: packed[l] &>> UInt64(8 * j))
         }
       }
+    }
+  }
+
+  /// One output channel's requantization constants (TFLM's `MultiplyByQuantizedMultiplier`,
+  /// `+ zp_out`, the clamp), with the shift split into its left and right parts and the
+  /// rounding mask of the right shift precomputed; the output's zero point and clamp are the
+  /// same in every entry.
+  struct ChannelConstants {
+    /// The folded bias minus 0x4B40_0000 (the float-to-int conversion's offset).
+    var bias: Int32 = 0
+    var multiplier: Int32 = 0
+    var left: Int32 = 0
+    var right: Int32 = 0
+    /// `2^right − 1`, and half of it rounded down.
+    var mask: Int32 = 0
+    var halfMask: Int32 = 0
+    var zeroPoint: Int32 = 0
+    var low: Int32 = 0
+    var high: Int32 = 0
+
+    init() {}
+
+    init(_ channels: borrowing ChannelParameters, channel c: Int) {
+      let shift = Int32(channels.shift(c))
+      bias = channels.bias[c] &- 0x4B40_0000
+      multiplier = channels.multiplier(c)
+      left = Swift.max(shift, 0)
+      right = Swift.max(0 &- shift, 0)
+      mask = (Int32(1) &<< right) &- 1
+      halfMask = mask &>> 1
+      (zeroPoint, low, high) = (
+        channels.outputZeroPoint, channels.activationMin, channels.activationMax
+      )
+    }
+
+    /// ``ChannelParameters/requantize(_:multiplier:shift:zeroPoint:low:high:)`` with these
+    /// constants (the same arithmetic, ``VectorFixedPoint/multiply(_:by:shift:)``); the zero
+    /// point and clamp come from `shared`, which LLVM keeps in registers across channels.
+    @inline(__always)
+    func requantize(_ x: Int32, _ shared: ChannelConstants) -> Int8 {
+      let product = VectorFixedPoint.highMul(x &<< left, multiplier)
+      let threshold = halfMask &+ ((product &>> 31) & 1)
+      let rounded = (product &>> right) &+ ((product & mask) > threshold ? 1 : 0)
+      let value = rounded &+ shared.zeroPoint
+      return Int8(truncatingIfNeeded: Swift.min(Swift.max(value, shared.low), shared.high))
     }
   }
 }
