@@ -1,6 +1,7 @@
 /// CONV_2D's planar variant, for convolutions on few channels (at most 16 in, 32 out) over a
-/// small image, with a row stride of at most 2: the case where the outer product's runs of filter taps are only a few bytes
-/// long and its per-tap bookkeeping costs more than the multiply-adds.
+/// small image, with a row stride of at most 2: the case where the outer product's runs of
+/// filter taps are only a few bytes long and its per-tap bookkeeping costs more than the
+/// multiply-adds.
 ///
 /// Each image is copied once, as float32, into one plane per input channel and stride phase,
 /// with the padding filled with the input zero point (which the folded bias cancels). In a
@@ -86,9 +87,10 @@ enum PlanarConvolution {
       planeFloats = g.strideHeight * g.strideWidth * g.inputDepth * planeStride
       positions = (g.outputHeight - 1) * planeWidth + g.outputWidth
       // Below 16 output pixels the fixed cost per invoke (tables, planes) is not repaid: 7
-      // pixels × 3 channels took 207 ns here against the outer product's 147 ns. Row strides
-      // above 2 (more phases than rows to fill them) and 32 output channels were not measured
-      // faster than the outer product; stride 2 was (641 against 761 ns on 9×7×2 → 5×4×4).
+      // pixels × 3 channels took 207 ns here against the outer product's 147 ns. A row stride
+      // of 2 was measured faster (641 against 761 ns on 9×7×2 → 5×4×4); larger ones (more
+      // phases than rows to fill them) were not. Many channels need many pixels (see
+      // ``manyChannelsMinimumPixels``).
       let pixels = g.outputHeight * g.outputWidth
       let manyChannels = g.inputDepth > 8 || g.outputDepth > 24
       guard planeFloats <= planeCapacity, pixels >= lanes, 2 * pixels >= positions,
@@ -222,6 +224,8 @@ enum PlanarConvolution {
     }
   }
 
+  /// Each image: scattered into the planes, then convolved (one copy of the hot loops for all
+  /// buffer sizes).
   @inline(never)
   private static func runImages(
     _ g: Conv2DKernel.Geometry, layout: Layout, input: UnsafePointer<Int8>,
