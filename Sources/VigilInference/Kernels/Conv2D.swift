@@ -10,9 +10,10 @@
 /// - *outer product* (x86-64, for models loaded with `Model(exclusiveBytes:)`): the filter is
 ///   transposed in place to `[tap][input channel][output channel]` and eight output pixels ×
 ///   16 or 32 output channels accumulate at once in exact float32 arithmetic (see ``OuterProduct``);
-/// - *planar* (where the outer product would run, on at most 8 input and 24 output channels
-///   over a small image): the image is copied into float32 planes and sixteen output positions
-///   accumulate at once (see ``PlanarConvolution``).
+/// - *planar* (where the outer product would run, on few channels over a small image; the
+///   limits are in ``PlanarConvolution/Layout``): the image is copied into float32 planes and
+///   sixteen output positions × eight output channels accumulate at once
+///   (see ``PlanarConvolution``).
 final class Conv2DKernel: OperatorKernel {
   struct Geometry {
     var batches = 0, inputHeight = 0, inputWidth = 0, inputDepth = 0
