@@ -89,8 +89,8 @@ enum PlanarConvolution {
       // Below 16 output pixels the fixed cost per invoke (tables, planes) is not repaid: 7
       // pixels × 3 channels took 207 ns here against the outer product's 147 ns. A row stride
       // of 2 was measured faster (641 against 761 ns on 9×7×2 → 5×4×4); larger ones (more
-      // phases than rows to fill them) were not. Many channels need many pixels (see
-      // ``manyChannelsMinimumPixels``).
+      // phases, fewer rows in each) were not measured and stay with the outer product. Many
+      // channels need many pixels (see ``manyChannelsMinimumPixels``).
       let pixels = g.outputHeight * g.outputWidth
       let manyChannels = g.inputDepth > 8 || g.outputDepth > 24
       guard planeFloats <= planeCapacity, pixels >= lanes, 2 * pixels >= positions,
