@@ -97,6 +97,14 @@ enum OuterProduct {
     end - w >= 16 ? widen(w) : widen(w, count: Swift.max(0, end - w))
   }
 
+  /// 4 consecutive int8 values as float32.
+  @inline(__always)
+  static func widen4(_ p: UnsafePointer<Int8>) -> SIMD4<Float> {
+    var r = SIMD4<Float>()
+    for i in 0..<4 { r[i] = Float(p[i]) }
+    return r
+  }
+
   /// 8 consecutive int8 values as float32.
   @inline(__always)
   static func widen8(_ p: UnsafePointer<Int8>) -> SIMD8<Float> {

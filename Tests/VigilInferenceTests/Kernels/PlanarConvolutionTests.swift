@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import VigilInference
@@ -107,8 +108,10 @@ import Testing
     return output
   }
 
-  /// Runs the planar variant on `c` (filter transposed as the kernel keeps it).
-  static func planar(_ c: Case) throws -> [Int8] {
+  /// Runs the planar variant on `c` (filter transposed as the kernel keeps it); with
+  /// `guardedInputAtPageEnd`, the input ends (true) or starts (false) at an inaccessible page
+  /// and the output ends at one, so a read or write past either tensor crashes the test.
+  static func planar(_ c: Case, guardedInputAtPageEnd: Bool? = nil) throws -> [Int8] {
     let layout = try #require(PlanarConvolution.Layout(c.g), "the planar variant refused \(c)")
     let file = AlignedBytes(try LoaderFixture.bytes("dense.tflite"))
     let model = try Model(bytes: file.bytes)
@@ -129,8 +132,17 @@ import Testing
       multipliers: ChannelMultipliers(multipliers: c.multipliers, shifts: c.shifts),
       outputZeroPoint: c.outputZeroPoint, activationMin: c.low, activationMax: c.high,
       context: context)
-    var output = [Int8](
-      repeating: 0, count: c.g.batches * c.g.outputHeight * c.g.outputWidth * c.g.outputDepth)
+    let outputCount = c.g.batches * c.g.outputHeight * c.g.outputWidth * c.g.outputDepth
+    if let inputAtPageEnd = guardedInputAtPageEnd {
+      return try Guarded.run(
+        input: c.input, outputCount: outputCount, inputAtPageEnd: inputAtPageEnd
+      ) { input, out in
+        PlanarConvolution.run(
+          c.g, layout: layout, input: input, filter: filter,
+          inputZeroPoint: Int8(c.inputZeroPoint), channels: channels, output: out)
+      }
+    }
+    var output = [Int8](repeating: 0, count: outputCount)
     c.input.withUnsafeBufferPointer { input in
       output.withUnsafeMutableBufferPointer { out in
         PlanarConvolution.run(
@@ -188,6 +200,30 @@ import Testing
       compared += 1
     }
     #expect(compared == 6)
+  }
+
+  /// Images of one column and of a few, channel counts read as 4-, 8- and 16-byte vectors, with
+  /// the input against an inaccessible page at its end (then at its start) and the output
+  /// against one at its end: the scatter's vector reads and the 8-byte result stores stay
+  /// inside the tensors.
+  @Test(arguments: [true, false])
+  func neitherReadsNorWritesOutsideTheTensors(inputAtPageEnd: Bool) throws {
+    var random = Seeded(state: 0x6A2D)
+    var compared = 0
+    for (width, depth, outputDepth, stride) in [
+      (1, 3, 5, (1, 1)), (1, 1, 3, (1, 1)), (2, 5, 8, (1, 1)), (3, 2, 6, (1, 1)),
+      (5, 3, 13, (2, 2)), (7, 16, 32, (1, 2)), (20, 8, 17, (1, 1)), (9, 6, 3, (1, 2)),
+    ] {
+      let c = Self.makeCase(
+        batches: 1, height: 40, width: width, depth: depth, outputDepth: outputDepth,
+        filter: (3, Swift.min(3, width)), stride: stride, dilation: (1, 1), same: true,
+        random: &random)
+      guard PlanarConvolution.Layout(c.g) != nil else { continue }
+      let actual = try Self.planar(c, guardedInputAtPageEnd: inputAtPageEnd)
+      #expect(actual == Self.reference(c), "\(c)")
+      compared += 1
+    }
+    #expect(compared >= 6, "only \(compared) cases fitted the planar variant")
   }
 
   @Test func theLongestReductionAtExtremeValuesIsExact() throws {
