@@ -150,10 +150,8 @@ enum PlanarConvolution {
     }
   }
 
-  /// Calls `body` with a stack buffer of `n` floats, every one `value`. Not inlined: each size
-  /// class keeps its buffer in a frame of its own (inlined, every class's buffer sat in the
-  /// caller's frame: 80+ KiB of stack per call even for a 1 KiB convolution).
-  @inline(never)
+  /// Calls `body` with a stack buffer of `n` floats, every one `value`.
+  @inline(__always)
   private static func withFloats<let n: Int>(
     _: InlineArray<n, Float>.Type, filledWith value: Float,
     _ body: (UnsafeMutablePointer<Float>) -> Void
