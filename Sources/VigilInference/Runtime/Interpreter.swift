@@ -125,15 +125,7 @@ public final class Interpreter {
   /// The first kernel; the rest follow through ``OperatorKernel/next``.
   private let firstKernel: OperatorKernel?
   /// The prepared kernels in order (tests check which variants were chosen).
-  var kernels: [OperatorKernel] {
-    var result: [OperatorKernel] = []
-    var kernel = firstKernel
-    while let current = kernel {
-      result.append(current)
-      kernel = current.next
-    }
-    return result
-  }
+  var kernels: [OperatorKernel] { OperatorKernel.chain(from: firstKernel) }
   private let ownedArena: UnsafeMutableRawPointer?
 
   /// Prepares `model` in an arena the interpreter allocates, of exactly the planned size.

@@ -20,6 +20,18 @@ class OperatorKernel {
   func bind(_ memory: TensorMemory) {}
   /// Runs the operator.
   func invoke() {}
+
+  /// The kernels from `first` along ``next``, in order (for tests and reports; invoking follows
+  /// the chain itself).
+  static func chain(from first: OperatorKernel?) -> [OperatorKernel] {
+    var result: [OperatorKernel] = []
+    var kernel = first
+    while let current = kernel {
+      result.append(current)
+      kernel = current.next
+    }
+    return result
+  }
 }
 
 /// Addresses of every tensor and scratch buffer, available while kernels are bound.

@@ -120,15 +120,7 @@ struct PreparedGraph {
   }
 
   /// The kernels in order (for tests and reports; the interpreter follows the chain).
-  var kernels: [OperatorKernel] {
-    var result: [OperatorKernel] = []
-    var kernel = firstKernel
-    while let current = kernel {
-      result.append(current)
-      kernel = current.next
-    }
-    return result
-  }
+  var kernels: [OperatorKernel] { OperatorKernel.chain(from: firstKernel) }
 
   private static func root(of tensor: Int, _ aliasOf: [Int?]) -> Int {
     var current = tensor
