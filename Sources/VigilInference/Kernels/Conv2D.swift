@@ -34,6 +34,17 @@ final class Conv2DKernel: OperatorKernel {
       }
     }
 
+    /// The zero-padded grid every tap of every output pixel lies in (the image, its top and
+    /// left padding, and as far below and right as the last output pixel's taps reach).
+    var paddedGrid: (height: Int, width: Int) {
+      let lastRow = (outputHeight - 1) * strideHeight + (filterHeight - 1) * dilationHeight
+      let lastColumn = (outputWidth - 1) * strideWidth + (filterWidth - 1) * dilationWidth
+      return (
+        Swift.max(inputHeight + padTop, lastRow + 1),
+        Swift.max(inputWidth + padLeft, lastColumn + 1)
+      )
+    }
+
     /// Unpacks ``packed``.
     init(_ packed: InlineArray<17, Int32>) {
       func v(_ i: Int) -> Int { Int(packed[i]) }
@@ -352,12 +363,7 @@ extension Conv2DKernel {
 
     init(_ g: Geometry) {
       geometry = g
-      let height = Swift.max(
-        g.inputHeight + g.padTop,
-        (g.outputHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1)
-      let width = Swift.max(
-        g.inputWidth + g.padLeft,
-        (g.outputWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1)
+      let (height, width) = g.paddedGrid
       let padded = g.padTop > 0 || g.padLeft > 0 || height > g.inputHeight || width > g.inputWidth
       bytes = padded ? height * width * g.inputDepth : 0
       geometry.inputHeight = height

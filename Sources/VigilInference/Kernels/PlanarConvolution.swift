@@ -76,13 +76,7 @@ enum PlanarConvolution {
         g.outputDepth <= maximumOutputDepth, depth <= maximumDepth,
         depth * blocks * channelBlock <= weightCapacity
       else { return nil }
-      // The zero-padded grid every tap of every output pixel lies in.
-      let gridHeight = Swift.max(
-        g.inputHeight + g.padTop,
-        (g.outputHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1)
-      let gridWidth = Swift.max(
-        g.inputWidth + g.padLeft,
-        (g.outputWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1)
+      let (gridHeight, gridWidth) = g.paddedGrid
       planeHeight = (gridHeight + g.strideHeight - 1) / g.strideHeight
       planeWidth = (gridWidth + g.strideWidth - 1) / g.strideWidth
       planeStride = planeHeight * planeWidth + lanes
