@@ -17,15 +17,15 @@ final class AddKernel: OperatorKernel {
   /// The per-element arithmetic: both inputs scaled to the common scale, summed (or
   /// subtracted), scaled to the output, offset and clamped.
   struct Arithmetic: Int8BinaryArithmetic {
-    let offset1: Int32, multiplier1: Int32, right1: Int32
-    let offset2: Int32, multiplier2: Int32, right2: Int32
+    let offset1: Int32, right1: Int32
+    let offset2: Int32, right2: Int32
     /// 1 for ADD, −1 for SUB (the scaled second input is subtracted, as TFLM does).
     let sign2: Int32
     let outputMultiplier: Int32, outputRight: Int32
     let outputZeroPoint: Int32
     let activationMin: Int32, activationMax: Int32
 
-    /// The input multipliers split for 32-bit arithmetic
+    /// The input multipliers, kept only split for 32-bit arithmetic
     /// (``VectorFixedPoint/highMulOfShifted20(_:high:low:)``).
     let high1: Int32, low1: Int32, high2: Int32, low2: Int32
 
@@ -37,8 +37,8 @@ final class AddKernel: OperatorKernel {
       right2: Int32, sign2: Int32, outputMultiplier: Int32, outputRight: Int32,
       outputZeroPoint: Int32, activationMin: Int32, activationMax: Int32
     ) {
-      (self.offset1, self.multiplier1, self.right1) = (offset1, multiplier1, right1)
-      (self.offset2, self.multiplier2, self.right2) = (offset2, multiplier2, right2)
+      (self.offset1, self.right1) = (offset1, right1)
+      (self.offset2, self.right2) = (offset2, right2)
       (self.sign2, self.outputMultiplier, self.outputRight) = (sign2, outputMultiplier, outputRight)
       (self.outputZeroPoint, self.activationMin, self.activationMax) = (
         outputZeroPoint, activationMin, activationMax
