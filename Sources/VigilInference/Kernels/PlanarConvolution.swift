@@ -7,7 +7,8 @@
 /// with the padding filled with the input zero point (which the folded bias cancels). In a
 /// plane, the output pixels of a row are consecutive and a filter tap is a fixed offset, so
 /// sixteen consecutive output positions read one unaligned vector per tap and input channel,
-/// which is multiplied by eight output channels' weights (broadcast) into eight accumulators.
+/// which is multiplied by eight output channels' weights (broadcast) into eight accumulators
+/// (a last block of fewer channels multiplies only its own).
 /// Output positions are numbered across the plane's full width (`(y · planeWidth + x)`), so a
 /// vector runs on into the next output row instead of stopping at the row's end; the positions
 /// past an output row's last pixel are computed and not stored.
@@ -249,90 +250,147 @@ enum PlanarConvolution {
   ) {
     let depth = g.inputDepth
     let planeStride = layout.planeStride
-    let imageEnd = image + g.inputHeight * g.inputWidth * depth
-    // The image columns of each width phase, `strideWidth` apart, go to consecutive columns.
-    for phase in 0..<Swift.min(g.strideWidth, g.inputWidth) {
-      // First image column x with (x + padLeft) mod strideWidth == phase.
-      let x = (phase - g.padLeft % g.strideWidth + g.strideWidth) % g.strideWidth
-      guard x < g.inputWidth else { continue }
-      let count = (g.inputWidth - x + g.strideWidth - 1) / g.strideWidth
-      let column = (x + g.padLeft) / g.strideWidth
-      // Grid row y + padTop = quotient · strideHeight + remainder.
-      var (quotient, remainder) = (g.padTop / g.strideHeight, g.padTop % g.strideHeight)
-      for y in 0..<g.inputHeight {
-        let destination =
-          planes + ((remainder * g.strideWidth + phase) * depth) * planeStride + quotient
-          * layout.planeWidth + column
-        copyColumns(
-          count, from: image + (y * g.inputWidth + x) * depth, step: g.strideWidth * depth,
-          depth: depth, to: destination, planeStride: planeStride, end: imageEnd)
-        step(&quotient, &remainder, by: 1, modulo: g.strideHeight)
+    let pixelStep = g.strideWidth * depth
+    let end = image + g.inputHeight * g.inputWidth * depth
+    // Calls `copy(count, first pixel, first float)` for each image row of each width phase:
+    // the image columns of a phase, `strideWidth` apart, go to consecutive plane columns.
+    @inline(__always) func rows(
+      _ copy: (Int, UnsafePointer<Int8>, UnsafeMutablePointer<Float>) -> Void
+    ) {
+      for phase in 0..<Swift.min(g.strideWidth, g.inputWidth) {
+        // First image column x with (x + padLeft) mod strideWidth == phase.
+        let x = (phase - g.padLeft % g.strideWidth + g.strideWidth) % g.strideWidth
+        guard x < g.inputWidth else { continue }
+        let count = (g.inputWidth - x + g.strideWidth - 1) / g.strideWidth
+        let column = (x + g.padLeft) / g.strideWidth
+        // Grid row y + padTop = quotient · strideHeight + remainder.
+        var (quotient, remainder) = (g.padTop / g.strideHeight, g.padTop % g.strideHeight)
+        for y in 0..<g.inputHeight {
+          let destination =
+            planes + ((remainder * g.strideWidth + phase) * depth) * planeStride + quotient
+            * layout.planeWidth + column
+          copy(count, image + (y * g.inputWidth + x) * depth, destination)
+          step(&quotient, &remainder, by: 1, modulo: g.strideHeight)
+        }
+      }
+    }
+    // One copy of the row loops per channel count and row kind (each with its own registers:
+    // one loop nest for all of them kept a dozen row pointers on the stack).
+    if g.strideWidth == 1 && (g.inputWidth >= 16 || depth == 1) {
+      @inline(__always) func contiguous(depth: Int) {
+        rows { copyContiguous($0, from: $1, depth: depth, to: $2, planeStride: planeStride) }
+      }
+      switch depth {
+      case 1: contiguous(depth: 1)
+      case 2: contiguous(depth: 2)
+      case 3: contiguous(depth: 3)
+      case 4: contiguous(depth: 4)
+      case 5: contiguous(depth: 5)
+      case 6: contiguous(depth: 6)
+      case 7: contiguous(depth: 7)
+      case 8: contiguous(depth: 8)
+      default:
+        rows {
+          copyStaged(
+            SIMD16<Float>.self, $0, from: $1, step: pixelStep, depth: depth, to: $2,
+            planeStride: planeStride, end: end, OuterProduct.widen)
+        }
+      }
+      return
+    }
+    @inline(__always) func pixels<V: SIMD>(
+      _: V.Type, depth: Int, _ widen: (UnsafePointer<Int8>) -> V
+    ) where V.Scalar == Float {
+      rows {
+        copyPixels(
+          V.self, $0, from: $1, step: pixelStep, depth: depth, to: $2, planeStride: planeStride,
+          end: end, widen)
+      }
+    }
+    switch depth {
+    case 1: pixels(SIMD4<Float>.self, depth: 1, OuterProduct.widen4)
+    case 2: pixels(SIMD4<Float>.self, depth: 2, OuterProduct.widen4)
+    case 3: pixels(SIMD4<Float>.self, depth: 3, OuterProduct.widen4)
+    case 4: pixels(SIMD4<Float>.self, depth: 4, OuterProduct.widen4)
+    case 5: pixels(SIMD8<Float>.self, depth: 5, OuterProduct.widen8)
+    case 6: pixels(SIMD8<Float>.self, depth: 6, OuterProduct.widen8)
+    case 7: pixels(SIMD8<Float>.self, depth: 7, OuterProduct.widen8)
+    case 8: pixels(SIMD8<Float>.self, depth: 8, OuterProduct.widen8)
+    default:
+      rows {
+        copyStaged(
+          SIMD16<Float>.self, $0, from: $1, step: pixelStep, depth: depth, to: $2,
+          planeStride: planeStride, end: end, OuterProduct.widen)
       }
     }
   }
 
-  /// Converts `count` pixels `step` bytes apart, `depth` channels each, to floats in `depth`
-  /// plane rows `planeStride` apart. Long rows of contiguous pixels: a plain loop per channel
-  /// count, which LLVM vectorizes with interleaved loads. Short or strided rows: each pixel is
-  /// one vector conversion of the next 4, 8 or 16 bytes (those past the pixel are ignored)
-  /// into a stack vector, then a float store per channel; pixels whose vector would read past
-  /// `end` (the image's end) are converted byte by byte. (The vectorized plain loop checks for
-  /// overlap on every call and finishes each row in scalar code: 190 ns for an 8 × 7 × 3
-  /// image.)
+  /// Converts `count` contiguous pixels of `depth` channels to floats in `depth` plane rows
+  /// `planeStride` apart: a plain loop per channel count, which LLVM vectorizes with
+  /// interleaved loads. (It checks for overlap on every call and finishes each row in scalar
+  /// code, so short rows go to ``copyPixels``: 190 ns for an 8 × 7 × 3 image.)
   @inline(__always)
-  private static func copyColumns(
-    _ count: Int, from source: UnsafePointer<Int8>, step: Int, depth: Int,
-    to destination: UnsafeMutablePointer<Float>, planeStride: Int, end: UnsafePointer<Int8>
+  private static func copyContiguous(
+    _ count: Int, from source: UnsafePointer<Int8>, depth: Int,
+    to destination: UnsafeMutablePointer<Float>, planeStride: Int
   ) {
-    @inline(__always) func copy(depth: Int) {
+    for i in 0..<count {
+      // Wrapping arithmetic: without overflow checks the loop vectorizes (the offsets are
+      // bounded by the plane size).
+      for c in 0..<depth {
+        destination[c &* planeStride &+ i] = Float(source[i &* depth &+ c])
+      }
+    }
+  }
+
+  /// Converts `count` pixels `step` bytes apart, `depth` (a constant in each copy) channels
+  /// each, to floats in `depth` plane rows `planeStride` apart: each pixel is one vector
+  /// conversion of the next 4 or 8 bytes (those past the pixel are ignored), whose lanes go
+  /// from the register to their planes; pixels whose vector would read past `end` (the
+  /// image's end) are converted byte by byte.
+  @inline(__always)
+  private static func copyPixels<V: SIMD>(
+    _: V.Type, _ count: Int, from source: UnsafePointer<Int8>, step: Int, depth: Int,
+    to destination: UnsafeMutablePointer<Float>, planeStride: Int, end: UnsafePointer<Int8>,
+    _ widen: (UnsafePointer<Int8>) -> V
+  ) where V.Scalar == Float {
+    let room = end - source - V.scalarCount
+    let whole = room < 0 ? 0 : Swift.min(count, room / step + 1)
+    for i in 0..<count {
+      let pixel = source + i &* step
+      if i < whole {
+        let values = widen(pixel)
+        for c in 0..<depth { destination[c &* planeStride &+ i] = values[c] }
+      } else {
+        for c in 0..<depth { destination[c &* planeStride &+ i] = Float(pixel[c]) }
+      }
+    }
+  }
+
+  /// ``copyPixels`` for 9 to 16 channels, a count known only at run time: each pixel's
+  /// vector goes through a stack buffer, read back a float per channel.
+  @inline(__always)
+  private static func copyStaged<V: SIMD>(
+    _: V.Type, _ count: Int, from source: UnsafePointer<Int8>, step: Int, depth: Int,
+    to destination: UnsafeMutablePointer<Float>, planeStride: Int, end: UnsafePointer<Int8>,
+    _ widen: (UnsafePointer<Int8>) -> V
+  ) where V.Scalar == Float {
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: V.scalarCount) { staging in
+      let values = staging.baseAddress!
+      let room = end - source - V.scalarCount
+      let whole = room < 0 ? 0 : Swift.min(count, room / step + 1)
       for i in 0..<count {
-        // Wrapping arithmetic: without overflow checks the loop vectorizes (the offsets are
-        // bounded by the plane size).
-        for c in 0..<depth {
-          destination[c &* planeStride &+ i] = Float(source[i &* depth &+ c])
+        let pixel = source + i &* step
+        if i < whole {
+          // A raw store into the floats: reading them back through a pointer to `V`-bound
+          // memory would be undefined, and the optimizer did reorder it (wrong results in
+          // release builds only).
+          UnsafeMutableRawPointer(values).storeBytes(of: widen(pixel), as: V.self)
+        } else {
+          for c in 0..<depth { values[c] = Float(pixel[c]) }
         }
+        for c in 0..<depth { destination[c &* planeStride &+ i] = values[c] }
       }
-    }
-    @inline(__always) func copyVectors<V: SIMD>(
-      _: V.Type, depth: Int, _ widen: (UnsafePointer<Int8>) -> V
-    ) where V.Scalar == Float {
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: V.scalarCount) { staging in
-        let values = staging.baseAddress!
-        // Pixels whose vector stays inside the image (all of them but near the image's end).
-        let room = end - source - V.scalarCount
-        let whole = room < 0 ? 0 : Swift.min(count, room / step + 1)
-        for i in 0..<count {
-          let pixel = source + i &* step
-          if i < whole {
-            // A raw store into the floats: reading them back through a pointer to `V`-bound
-            // memory would be undefined, and the optimizer did reorder it (wrong results in
-            // release builds only).
-            UnsafeMutableRawPointer(values).storeBytes(of: widen(pixel), as: V.self)
-          } else {
-            for c in 0..<depth { values[c] = Float(pixel[c]) }
-          }
-          for c in 0..<depth { destination[c &* planeStride &+ i] = values[c] }
-        }
-      }
-    }
-    if step == depth && (count >= 16 || depth == 1) {
-      switch depth {
-      case 1: copy(depth: 1)
-      case 2: copy(depth: 2)
-      case 3: copy(depth: 3)
-      case 4: copy(depth: 4)
-      case 5: copy(depth: 5)
-      case 6: copy(depth: 6)
-      case 7: copy(depth: 7)
-      case 8: copy(depth: 8)
-      default: copyVectors(SIMD16<Float>.self, depth: depth, OuterProduct.widen)
-      }
-      return
-    }
-    switch depth {
-    case 1...4: copyVectors(SIMD4<Float>.self, depth: depth, OuterProduct.widen4)
-    case 5...8: copyVectors(SIMD8<Float>.self, depth: depth, OuterProduct.widen8)
-    default: copyVectors(SIMD16<Float>.self, depth: depth, OuterProduct.widen)
     }
   }
 
@@ -379,23 +437,12 @@ enum PlanarConvolution {
       // first channels, which the first block writes afterwards.
       var channel = (outputDepth - 1) / channelBlock * channelBlock
       while channel >= 0 {
-        var a = OuterProduct.zero8
-        let table = weights + (channel / channelBlock) * depth * channelBlock
-        let source = planes + first
-        for k in 0..<depth {
-          let x = UnsafeRawPointer(source + Int(offsets[k])).loadUnaligned(
-            as: SIMD16<Float>.self)
-          let w = table + k * channelBlock
-          OuterProduct.madd(&a.0, x, w[0])
-          OuterProduct.madd(&a.1, x, w[1])
-          OuterProduct.madd(&a.2, x, w[2])
-          OuterProduct.madd(&a.3, x, w[3])
-          OuterProduct.madd(&a.4, x, w[4])
-          OuterProduct.madd(&a.5, x, w[5])
-          OuterProduct.madd(&a.6, x, w[6])
-          OuterProduct.madd(&a.7, x, w[7])
-        }
         let width = Swift.min(channelBlock, outputDepth - channel)
+        var a = OuterProduct.zero8
+        accumulate(
+          &a, width: width, source: planes + first,
+          weights: weights + (channel / channelBlock) * depth * channelBlock, offsets: offsets,
+          depth: depth)
         withUnsafeBytes(of: &a) { sums in
           store(
             sums, width: width, channel: channel, chunk: chunk, constants: constants,
@@ -406,6 +453,41 @@ enum PlanarConvolution {
       first += lanes
       column += lanes
       while column >= layout.planeWidth { (row, column) = (row + 1, column - layout.planeWidth) }
+    }
+  }
+
+  /// Adds sixteen positions' sums for the `width` channels of a block into `a`'s first `width`
+  /// vectors. The width is a constant in each copy of the loop, so a block of fewer than eight
+  /// channels (the last, or the only one) multiplies no zero weights: 5 channels take 5
+  /// multiply-adds per reduction index, not 8.
+  @inline(__always)
+  private static func accumulate(
+    _ a: inout OuterProduct.Vectors8, width: Int, source: UnsafePointer<Float>,
+    weights table: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, depth: Int
+  ) {
+    @inline(__always) func run(_ n: Int) {
+      for k in 0..<depth {
+        let x = UnsafeRawPointer(source + Int(offsets[k])).loadUnaligned(as: SIMD16<Float>.self)
+        let w = table + k * channelBlock
+        OuterProduct.madd(&a.0, x, w[0])
+        if n > 1 { OuterProduct.madd(&a.1, x, w[1]) }
+        if n > 2 { OuterProduct.madd(&a.2, x, w[2]) }
+        if n > 3 { OuterProduct.madd(&a.3, x, w[3]) }
+        if n > 4 { OuterProduct.madd(&a.4, x, w[4]) }
+        if n > 5 { OuterProduct.madd(&a.5, x, w[5]) }
+        if n > 6 { OuterProduct.madd(&a.6, x, w[6]) }
+        if n > 7 { OuterProduct.madd(&a.7, x, w[7]) }
+      }
+    }
+    switch width {
+    case 1: run(1)
+    case 2: run(2)
+    case 3: run(3)
+    case 4: run(4)
+    case 5: run(5)
+    case 6: run(6)
+    case 7: run(7)
+    default: run(8)
     }
   }
 

@@ -180,6 +180,31 @@ import Testing
     #expect(compared >= 100, "only \(compared) cases fitted the planar variant")
   }
 
+  @Test func everyInputAndOutputChannelCountGivesTFLMsFormula() throws {
+    // The scatter has one copy per input channel count (1…16) and row kind (long contiguous
+    // rows, short rows, column stride 2); the accumulation one per width of the last block of
+    // output channels (1…8). Every input count meets each row kind, and the output counts
+    // cycle through 1…32, so every block width occurs with each.
+    var random = Seeded(state: 0xC0C0)
+    var compared = 0
+    var outputDepth = 0
+    for depth in 1...16 {
+      for (width, stride) in [(18, (1, 1)), (9, (1, 1)), (13, (1, 2))] {
+        outputDepth = outputDepth % 32 + 1
+        let c = Self.makeCase(
+          batches: 1, height: 12, width: width, depth: depth, outputDepth: outputDepth,
+          filter: (3, 3), stride: stride, dilation: (1, 1), same: true, random: &random)
+        guard PlanarConvolution.Layout(c.g) != nil else { continue }
+        let actual = try Self.planar(c)
+        let expected = Self.reference(c)
+        let first = actual.indices.first { actual[$0] != expected[$0] }
+        #expect(first == nil, "\(c): first difference at byte \(first ?? -1)")
+        compared += 1
+      }
+    }
+    #expect(compared == 48, "only \(compared) of 48 cases fitted the planar variant")
+  }
+
   @Test func sixteenInputAndThirtyTwoOutputChannelsOnALargerImageGiveTFLMsFormula() throws {
     // The 1M-MAC benchmark's shapes and their neighbours: 16 input channels (one vector per
     // pixel when scattering, with and without a column stride), 8 with a column stride, four
