@@ -501,19 +501,24 @@ enum PlanarConvolution {
     func forEachPixel(_ body: (Int, Int) -> Void) {
       var (row, column) = (row, column)
       for lane in 0..<Swift.min(lanes, positions - first) {
-        if column < outputWidth { body(lane, (row * outputWidth + column) * outputDepth) }
-        column += 1
+        // Wrapping arithmetic: the offsets lie inside the output tensor.
+        if column < outputWidth { body(lane, (row &* outputWidth &+ column) &* outputDepth) }
+        column &+= 1
         if column == planeWidth { (row, column) = (row + 1, 0) }
       }
     }
   }
 
   /// Converts the exact float sums of a block (`width` channels from `channel`, sixteen
-  /// positions each) to int32, adds the folded biases, requantizes them, and writes each
-  /// output pixel's `width` results: as one 8-byte store where 8 bytes stay inside the
-  /// output, else byte by byte. Bytes stored past a partial block's channels are
-  /// the next pixel's first channels, which are written later: by a later lane of this block
-  /// (one block), by the first block (blocks run from the last), or by a later chunk.
+  /// positions each) to int32, adds the folded biases, requantizes them sixteen lanes at a
+  /// time, packs each position's results in a 32-bit lane per four channels (channel `j` in
+  /// byte `j mod 4`; little-endian, as the x86-64 this variant runs on), and writes each
+  /// output pixel's `width` results: 128 bytes at once for sixteen whole 8-channel pixels of
+  /// one row, else as one 8-byte store per pixel
+  /// where 8 bytes stay inside the output, else byte by byte. Bytes stored past a partial
+  /// block's channels are the next pixel's first channels, which are written later: by a later
+  /// lane of this block (one block), by the first block (blocks run from the last), or by a
+  /// later chunk.
   @inline(__always)
   private static func store(
     _ sums: UnsafeRawBufferPointer, width: Int, channel: Int, chunk: Chunk,
@@ -521,8 +526,7 @@ enum PlanarConvolution {
     end: UnsafeMutablePointer<Int8>
   ) {
     let shared = constants[0]
-    // Each position's results, channel j in byte j.
-    var packed = InlineArray<16, UInt64>(repeating: 0)
+    var (low, high) = (SIMD16<UInt32>.zero, SIMD16<UInt32>.zero)
     for j in 0..<width {
       let c = constants[channel + j]
       // |sum| ≤ 2^22: sum + 1.5 · 2^23 lies in [2^23, 2^24], where the float's bits are
@@ -531,22 +535,46 @@ enum PlanarConvolution {
         sums.load(fromByteOffset: j * 64, as: SIMD16<Float>.self)
         + SIMD16(repeating: 12_582_912)
       let accumulators = unsafeBitCast(biased, to: SIMD16<Int32>.self) &+ c.bias
-      var staged = InlineArray<16, Int32>(repeating: 0)
-      for l in 0..<lanes { staged[l] = accumulators[l] }
-      let byte = UInt64(8 * j)
-      for l in 0..<lanes {
-        let result = c.requantize(staged[l], shared)
-        packed[l] |= UInt64(UInt8(bitPattern: result)) &<< byte
+      let bytes =
+        SIMD16<UInt32>(truncatingIfNeeded: c.requantize(accumulators, shared)) & 0xFF
+      if j < 4 {
+        low |= bytes &<< UInt32(8 * j)
+      } else {
+        high |= bytes &<< UInt32(8 * (j - 4))
       }
     }
-    chunk.forEachPixel { l, pixel in
-      let destination = output + pixel + channel
-      if destination + 8 <= end {
-        UnsafeMutableRawPointer(destination).storeBytes(
-          of: packed[l].littleEndian, as: UInt64.self)
-      } else {
-        for j in 0..<width {
-          destination[j] = Int8(truncatingIfNeeded: packed[l] &>> UInt64(8 * j))
+    // Each position's eight bytes in a 64-bit lane, stored once for the pixel loop to read
+    // (extracting lanes of a register spilled it again for every pixel).
+    @inline(__always)
+    func interleave(_ low: SIMD8<UInt32>, _ high: SIMD8<UInt32>) -> SIMD8<UInt64> {
+      SIMD8<UInt64>(truncatingIfNeeded: low) | SIMD8<UInt64>(truncatingIfNeeded: high) &<< 32
+    }
+    if width == chunk.outputDepth && width == channelBlock
+      && chunk.column + lanes <= chunk.outputWidth
+    {
+      // Sixteen whole pixels of eight channels in one output row: 128 consecutive bytes.
+      let pixel = (chunk.row &* chunk.outputWidth &+ chunk.column) &* channelBlock
+      let raw = UnsafeMutableRawPointer(output + pixel)
+      raw.storeBytes(of: interleave(low.lowHalf, high.lowHalf), as: SIMD8<UInt64>.self)
+      raw.storeBytes(
+        of: interleave(low.highHalf, high.highHalf), toByteOffset: 64, as: SIMD8<UInt64>.self)
+      return
+    }
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: lanes) { buffer in
+      let packed = buffer.baseAddress!
+      let raw = UnsafeMutableRawPointer(packed)
+      raw.storeBytes(of: interleave(low.lowHalf, high.lowHalf), as: SIMD8<UInt64>.self)
+      raw.storeBytes(
+        of: interleave(low.highHalf, high.highHalf), toByteOffset: 64, as: SIMD8<UInt64>.self)
+      chunk.forEachPixel { l, pixel in
+        let bytes = packed[l]
+        let destination = output + (pixel &+ channel)
+        if destination + 8 <= end {
+          UnsafeMutableRawPointer(destination).storeBytes(of: bytes.littleEndian, as: UInt64.self)
+        } else {
+          for j in 0..<width {
+            destination[j] = Int8(truncatingIfNeeded: bytes &>> UInt64(8 * j))
+          }
         }
       }
     }
@@ -582,6 +610,21 @@ enum PlanarConvolution {
       (zeroPoint, low, high) = (
         channels.outputZeroPoint, channels.activationMin, channels.activationMax
       )
+    }
+
+    /// ``requantize(_:_:)-(Int32,_)`` of sixteen lanes, as the same vector operations.
+    @inline(__always)
+    func requantize(_ x: SIMD16<Int32>, _ shared: ChannelConstants) -> SIMD16<Int32> {
+      let product = VectorFixedPoint.highMul(x &<< SIMD16(repeating: left), multiplier)
+      let threshold = SIMD16(repeating: halfMask) &+ ((product &>> 31) & 1)
+      let roundUp = (product & SIMD16(repeating: mask)) .> threshold
+      let rounded =
+        (product &>> SIMD16(repeating: right)) &+ SIMD16.zero.replacing(with: 1, where: roundUp)
+      let value = rounded &+ SIMD16(repeating: shared.zeroPoint)
+      // Two selects (`clamped` compiled to calls of the unspecialized pointwise min and max).
+      let (low, high) = (SIMD16(repeating: shared.low), SIMD16(repeating: shared.high))
+      let raised = value.replacing(with: low, where: value .< low)
+      return raised.replacing(with: high, where: raised .> high)
     }
 
     /// ``ChannelParameters/requantize(_:multiplier:shift:zeroPoint:low:high:)`` with these

@@ -22,6 +22,23 @@ enum VectorFixedPoint {
     Int32(truncatingIfNeeded: (Int64(a) &* Int64(b) &+ (1 << 30)) &>> 31)
   }
 
+  /// ``highMul(_:_:)`` of sixteen lanes by one multiplier, in 64-bit lanes without widening:
+  /// the even lanes are sign-extended in place and the odd ones shifted down, each half is
+  /// one 32 × 32 → 64-bit signed multiply (`vpmuldq` on x86-64), and the two halves' results
+  /// are put back in their dwords (the even result's low 32 bits, and the odd product shifted
+  /// left by one, which puts bits 31…62 in the high dword).
+  @inline(__always)
+  static func highMul(_ a: SIMD16<Int32>, _ b: Int32) -> SIMD16<Int32> {
+    let wide = unsafeBitCast(a, to: SIMD8<Int64>.self)
+    let even = (wide &<< 32) &>> 32
+    let odd = wide &>> 32
+    let multiplier = SIMD8<Int64>(repeating: Int64(b))
+    let nudge = SIMD8<Int64>(repeating: 1 << 30)
+    let evenResult = ((even &* multiplier &+ nudge) &>> 31) & 0xFFFF_FFFF
+    let oddResult = ((odd &* multiplier &+ nudge) &<< 1) & ~0xFFFF_FFFF
+    return unsafeBitCast(evenResult | oddResult, to: SIMD16<Int32>.self)
+  }
+
   /// `SaturatingRoundingDoublingHighMul(v · 2^20, m)` for |v| < 2^11 and m ≥ 0 (ADD's and
   /// SUB's input rescaling), in 32-bit arithmetic only.
   ///

@@ -33,6 +33,21 @@ import Testing
     }
   }
 
+  @Test func theSixteenLaneHighMultiplyEqualsTheScalarOneInEveryLane() {
+    // Sixteen consecutive values per vector, so every value meets both even and odd lanes.
+    let values = Self.values
+    for b in Self.multipliers + [-1, -(1 << 30), .min + 1, 1_073_741_825, 2_147_483_646] {
+      for start in 0..<(values.count - 16) {
+        let lanes = SIMD16<Int32>((0..<16).map { values[start + $0] })
+        let vector = VectorFixedPoint.highMul(lanes, b)
+        for lane in 0..<16 where vector[lane] != VectorFixedPoint.highMul(lanes[lane], b) {
+          Issue.record("lane \(lane): \(lanes[lane]) × \(b) gave \(vector[lane])")
+          return
+        }
+      }
+    }
+  }
+
   @Test func theThirtyTwoBitHighMultiplyOfAShiftedInputEqualsTheSixtyFourBitOneForEveryInput() {
     // Every v with |v| < 2^11 (ADD's inputs offset by a zero point lie within ±255), shifted
     // left by 20 as TFLM's ADD does, against every kind of non-negative multiplier.
