@@ -36,8 +36,48 @@ final class ReduceMaxKernel: OperatorKernel {
   }
 
   override func invoke() {
+    if let (rows, count) = plan.keptRunsOverRows, count <= 64 {
+      Self.maximumOverRows(input, rows: rows, count: count, into: output)
+      return
+    }
     output.update(repeating: Int8.min, count: plan.outputCount)
     plan.walk(input, into: output, MaxStep.self)
+  }
+
+  /// The maximum of each of `count` columns over `rows` rows of `count` bytes (a global max
+  /// pool), sixteen or eight columns at a time in a register across all the rows (through
+  /// memory, each row's maxima waited on the previous row's store: 56 × 8 took 140 ns). The
+  /// vector types are concrete: in a function generic over `SIMD`, `.>` and `replacing` are
+  /// the protocol's element-by-element forms, compiled to loops over the lanes.
+  @inline(__always)
+  private static func maximumOverRows(
+    _ x: UnsafePointer<Int8>, rows: Int, count: Int, into out: UnsafeMutablePointer<Int8>
+  ) {
+    var i = 0
+    while i + 16 <= count {
+      var largest = SIMD16<Int8>(repeating: .min)
+      for r in 0..<rows {
+        let row = UnsafeRawPointer(x + (r &* count &+ i)).loadUnaligned(as: SIMD16<Int8>.self)
+        largest = largest.replacing(with: row, where: row .> largest)
+      }
+      UnsafeMutableRawPointer(out + i).storeBytes(of: largest, as: SIMD16<Int8>.self)
+      i += 16
+    }
+    if i + 8 <= count {
+      var largest = SIMD8<Int8>(repeating: .min)
+      for r in 0..<rows {
+        let row = UnsafeRawPointer(x + (r &* count &+ i)).loadUnaligned(as: SIMD8<Int8>.self)
+        largest = largest.replacing(with: row, where: row .> largest)
+      }
+      UnsafeMutableRawPointer(out + i).storeBytes(of: largest, as: SIMD8<Int8>.self)
+      i += 8
+    }
+    while i < count {
+      var largest = Int8.min
+      for r in 0..<rows { largest = Swift.max(largest, x[r &* count &+ i]) }
+      out[i] = largest
+      i += 1
+    }
   }
 
   private enum MaxStep: ReductionStep {

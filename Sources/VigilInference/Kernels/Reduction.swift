@@ -102,6 +102,15 @@ struct ReductionPlan {
     outerStrides = TensorLayout.packed(Array(strides[0..<outerRank]) + padding)
   }
 
+  /// `(rows, count)` when the reduction is `rows` consecutive runs of `count` kept elements
+  /// folded over the rows (a global pool: `[1, N, C]` over axis 1), else `nil`: the case
+  /// where a kernel can keep its `count` accumulators in registers across the rows instead of
+  /// loading and storing them for each row.
+  var keptRunsOverRows: (rows: Int, count: Int)? {
+    guard outerRank == 1, !innerReduced, outerStrides[0] == 0 else { return nil }
+    return (Int(outerSizes[0]), Int(innerCount))
+  }
+
   /// Feeds every input element to `step`, in memory order, with the output slot it reduces into.
   @inline(__always)
   func walk<Step: ReductionStep>(

@@ -9,6 +9,7 @@ import VigilInference
     "reduce_max_last_axis_keepdims",
     "reduce_max_hw_4d",
     "reduce_max_axes_0_and_2",
+    "reduce_max_rows_of_29_channels",
   ])
   func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String) throws {
     let result = try GoldenRunner.run("reduce_max", fixture)
