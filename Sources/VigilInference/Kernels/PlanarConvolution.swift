@@ -621,10 +621,11 @@ enum PlanarConvolution {
       let rounded =
         (product &>> SIMD16(repeating: right)) &+ SIMD16.zero.replacing(with: 1, where: roundUp)
       let value = rounded &+ SIMD16(repeating: shared.zeroPoint)
-      // Two selects (`clamped` compiled to calls of the unspecialized pointwise min and max).
-      let (low, high) = (SIMD16(repeating: shared.low), SIMD16(repeating: shared.high))
-      let raised = value.replacing(with: low, where: value .< low)
-      return raised.replacing(with: high, where: raised .> high)
+      // A loop over the lanes, which LLVM makes one max and one min (`clamped` compiled to
+      // calls of the unspecialized pointwise min and max, and selects to compare-and-blend).
+      var result = SIMD16<Int32>()
+      for l in 0..<16 { result[l] = Swift.min(Swift.max(value[l], shared.low), shared.high) }
+      return result
     }
 
     /// ``ChannelParameters/requantize(_:multiplier:shift:zeroPoint:low:high:)`` with these
