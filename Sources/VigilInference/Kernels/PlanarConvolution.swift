@@ -496,15 +496,27 @@ enum PlanarConvolution {
     var first: Int, row: Int, column: Int, positions: Int
     var planeWidth: Int, outputWidth: Int, outputDepth: Int
 
-    /// Calls `body(lane, pixel offset in the output)` for each lane that is an output pixel.
+    /// Calls `body(lane, pixel offset in the output)` for each lane that is an output pixel,
+    /// one run of consecutive pixels per output row the lanes cross (a check per lane cost
+    /// more than the stores).
     @inline(__always)
     func forEachPixel(_ body: (Int, Int) -> Void) {
-      var (row, column) = (row, column)
-      for lane in 0..<Swift.min(lanes, positions - first) {
-        // Wrapping arithmetic: the offsets lie inside the output tensor.
-        if column < outputWidth { body(lane, (row &* outputWidth &+ column) &* outputDepth) }
-        column &+= 1
-        if column == planeWidth { (row, column) = (row + 1, 0) }
+      let count = Swift.min(lanes, positions - first)
+      var (lane, row, column) = (0, row, column)
+      while lane < count {
+        // Lanes `lane..<lane + run` are this row's pixels from `column` on; the rest of the
+        // plane row up to its width is not output.
+        let run = Swift.min(count &- lane, outputWidth &- column)
+        if run > 0 {
+          // Wrapping arithmetic: the offsets lie inside the output tensor.
+          var pixel = (row &* outputWidth &+ column) &* outputDepth
+          for l in lane..<(lane &+ run) {
+            body(l, pixel)
+            pixel &+= outputDepth
+          }
+        }
+        lane &+= planeWidth &- column
+        (row, column) = (row &+ 1, 0)
       }
     }
   }
