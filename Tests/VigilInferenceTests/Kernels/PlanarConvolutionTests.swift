@@ -205,6 +205,26 @@ import Testing
     #expect(compared == 48, "only \(compared) of 48 cases fitted the planar variant")
   }
 
+  @Test func chunksAlignedToOutputRowsGiveTFLMsFormula() throws {
+    // Rows of 16, 15, 31, 48 and 32 (at stride 2: 16) pixels: the layout starts chunks at
+    // each output row, and a row's last chunk may be partial.
+    var random = Seeded(state: 0xA11C)
+    for (height, width, depth, outputDepth, stride) in [
+      (8, 16, 3, 5, (1, 1)), (5, 15, 2, 8, (1, 1)), (7, 31, 4, 13, (1, 1)),
+      (4, 48, 1, 3, (1, 1)), (16, 32, 16, 32, (2, 2)), (6, 32, 8, 16, (1, 1)),
+    ] {
+      let c = Self.makeCase(
+        batches: 1, height: height, width: width, depth: depth, outputDepth: outputDepth,
+        filter: (3, 3), stride: stride, dilation: (1, 1), same: true, random: &random)
+      let layout = try #require(PlanarConvolution.Layout(c.g), "\(c)")
+      #expect(layout.rowAlignedChunks, "\(c)")
+      let actual = try Self.planar(c)
+      let expected = Self.reference(c)
+      let first = actual.indices.first { actual[$0] != expected[$0] }
+      #expect(first == nil, "\(c): first difference at byte \(first ?? -1)")
+    }
+  }
+
   @Test func sixteenInputAndThirtyTwoOutputChannelsOnALargerImageGiveTFLMsFormula() throws {
     // The 1M-MAC benchmark's shapes and their neighbours: 16 input channels (one vector per
     // pixel when scattering, with and without a column stride), 8 with a column stride, four
