@@ -295,7 +295,7 @@ enum PlanarConvolution {
       case 5: contiguous(depth: 5)
       case 6: contiguous(depth: 6)
       case 7: contiguous(depth: 7)
-      case 8: contiguous(depth: 8)
+      case 8: rows { copyEightChannels($0, from: $1, to: $2, planeStride: planeStride) }
       default:
         rows {
           copySixteenChannels(
@@ -426,6 +426,58 @@ enum PlanarConvolution {
     }
   }
 
+  /// ``copyContiguous`` for 8 channels: 32 pixels at a time are widened two to a vector,
+  /// transposed (``transpose(_:)``: rows 0–7 are then the channels of the even pixels, rows
+  /// 8–15 those of the odd ones) and interleaved back in order, so each channel's 32 floats
+  /// are two vector stores. The last pixels of a row go through the plain loop.
+  @inline(__always)
+  private static func copyEightChannels(
+    _ count: Int, from source: UnsafePointer<Int8>, to destination: UnsafeMutablePointer<Float>,
+    planeStride: Int
+  ) {
+    var first = 0
+    while first &+ 32 <= count {
+      @inline(__always) func pair(_ k: Int) -> SIMD16<Float> {
+        OuterProduct.widen(source + (first &+ 2 &* k) &* 8)
+      }
+      var block: Block16 = (
+        pair(0), pair(1), pair(2), pair(3), pair(4), pair(5), pair(6), pair(7), pair(8),
+        pair(9), pair(10), pair(11), pair(12), pair(13), pair(14), pair(15)
+      )
+      transpose(&block)
+      withUnsafeBytes(of: &block) { rows in
+        for c in 0..<8 {
+          let even = rows.load(fromByteOffset: c &* 64, as: SIMD16<Float>.self)
+          let odd = rows.load(fromByteOffset: (c &+ 8) &* 64, as: SIMD16<Float>.self)
+          let row = UnsafeMutableRawPointer(destination + (c &* planeStride &+ first))
+          row.storeBytes(of: interleaveLow(even, odd), as: SIMD16<Float>.self)
+          row.storeBytes(of: interleaveHigh(even, odd), toByteOffset: 64, as: SIMD16<Float>.self)
+        }
+      }
+      first &+= 32
+    }
+    copyContiguous(
+      count &- first, from: source + first &* 8, depth: 8, to: destination + first,
+      planeStride: planeStride)
+  }
+
+  /// Lanes 0–7 of `a` and `b`, alternately (`a[0], b[0], a[1], …`): named constant lanes of
+  /// two vectors, which LLVM makes one two-source permute.
+  @inline(__always)
+  static func interleaveLow(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+    SIMD16(
+      a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6],
+      a[7], b[7])
+  }
+
+  /// Lanes 8–15 of `a` and `b`, alternately.
+  @inline(__always)
+  static func interleaveHigh(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+    SIMD16(
+      a[8], b[8], a[9], b[9], a[10], b[10], a[11], b[11], a[12], b[12], a[13], b[13], a[14],
+      b[14], a[15], b[15])
+  }
+
   /// Sixteen 16-float vectors: a 16 × 16 block, one row per vector.
   typealias Block16 = (
     SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
@@ -439,16 +491,7 @@ enum PlanarConvolution {
   /// makes two-source permutes (`vpermt2ps`, 64 in all on x86-64).
   @inline(__always)
   static func transpose(_ r: inout Block16) {
-    @inline(__always) func low(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
-      SIMD16(
-        a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6],
-        a[7], b[7])
-    }
-    @inline(__always) func high(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
-      SIMD16(
-        a[8], b[8], a[9], b[9], a[10], b[10], a[11], b[11], a[12], b[12], a[13], b[13], a[14],
-        b[14], a[15], b[15])
-    }
+    let (low, high) = (interleaveLow, interleaveHigh)
     for _ in 0..<4 {
       r = (
         low(r.0, r.8), high(r.0, r.8), low(r.1, r.9), high(r.1, r.9), low(r.2, r.10),

@@ -206,12 +206,14 @@ import Testing
   }
 
   @Test func chunksAlignedToOutputRowsGiveTFLMsFormula() throws {
-    // Rows of 16, 15, 31, 48 and 32 (at stride 2: 16) pixels: the layout starts chunks at
+    // Rows of 16, 15, 31, 48, 64, 47 and 32 (at stride 2: 16) pixels: the layout starts chunks at
     // each output row, and a row's last chunk may be partial.
     var random = Seeded(state: 0xA11C)
     for (height, width, depth, outputDepth, stride) in [
       (8, 16, 3, 5, (1, 1)), (5, 15, 2, 8, (1, 1)), (7, 31, 4, 13, (1, 1)),
       (4, 48, 1, 3, (1, 1)), (16, 32, 16, 32, (2, 2)), (6, 32, 8, 16, (1, 1)),
+      // 8 channels: rows scattered 32 pixels at a time, the rest (15) one by one.
+      (4, 64, 8, 8, (1, 1)), (5, 47, 8, 3, (1, 1)),
     ] {
       let c = Self.makeCase(
         batches: 1, height: height, width: width, depth: depth, outputDepth: outputDepth,
