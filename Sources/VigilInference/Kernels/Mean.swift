@@ -76,14 +76,45 @@ final class MeanKernel: OperatorKernel {
 
   override func invoke() {
     let count = plan.outputCount
-    sums.update(repeating: 0, count: count)
-    plan.walk(input, into: sums, SumStep.self)
+    if let (rows, columns) = plan.keptRunsOverRows, columns <= 64 {
+      Self.sumOverRows(input, rows: rows, count: columns, into: sums)
+    } else {
+      sums.update(repeating: 0, count: count)
+      plan.walk(input, into: sums, SumStep.self)
+    }
     let offset = Int64(inputZeroPoint) * Int64(plan.reducedCount)
     for i in 0..<count {
       let shifted = Int32(truncatingIfNeeded: Int64(sums[i]) - offset)
       let value = FixedPoint.multiply(shifted, by: multiplier, shift: shift) &+ outputZeroPoint
       output[i] = Int8(truncatingIfNeeded: Swift.min(Swift.max(value, -128), 127))
     }
+  }
+
+  /// The sum of each of `count` columns over `rows` rows of `count` bytes (a global average
+  /// pool), sixteen columns at a time in a register across all the rows, wrapping as
+  /// ``SumStep`` does (through memory, each row's sums waited on the previous row's stores);
+  /// fewer than sixteen remaining columns are added row by row as before.
+  @inline(__always)
+  private static func sumOverRows(
+    _ x: UnsafePointer<Int8>, rows: Int, count: Int, into sums: UnsafeMutablePointer<Int32>
+  ) {
+    var i = 0
+    while i + 16 <= count {
+      var total = SIMD16<Int32>()
+      for r in 0..<rows {
+        let p = x + (r &* count &+ i)
+        var row = SIMD16<Int32>()
+        for l in 0..<16 { row[l] = Int32(p[l]) }
+        total &+= row
+      }
+      UnsafeMutableRawPointer(sums + i).storeBytes(of: total, as: SIMD16<Int32>.self)
+      i += 16
+    }
+    // The other columns row by row, as the general walk adds them.
+    let rest = count &- i
+    guard rest > 0 else { return }
+    (sums + i).update(repeating: 0, count: rest)
+    for r in 0..<rows { SumStep.combine(sums + i, x + (r &* count &+ i), count: rest) }
   }
 
   /// int32 sums of raw int8 values (wrapping, as TFLM's accumulation does).

@@ -17,6 +17,7 @@ import VigilInference
     "mean_axis0_scalar_axis_operand",
     "mean_three_axes",
     "mean_6d_two_axes",
+    "mean_rows_of_29_channels",
   ])
   func matchesTFLMBitForBitOnEveryInvocation(_ fixture: String) throws {
     let result = try GoldenRunner.run("mean", fixture)
