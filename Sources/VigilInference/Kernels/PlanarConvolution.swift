@@ -134,10 +134,13 @@ enum PlanarConvolution {
             planes.baseAddress!.initialize(repeating: zero, count: layout.planeFloats)
             runImages(planes.baseAddress!)
           }
-        case ...1024: withFloats(InlineArray<1024, Float>.self, filledWith: zero, runImages)
-        case ...4096: withFloats(InlineArray<4096, Float>.self, filledWith: zero, runImages)
-        case ...8192: withFloats(InlineArray<8192, Float>.self, filledWith: zero, runImages)
-        default: withFloats(InlineArray<20480, Float>.self, filledWith: zero, runImages)
+        case ...1024: withFloats(InlineArray<64, SIMD16<Float>>.self, filledWith: zero, runImages)
+        case ...2048: withFloats(InlineArray<128, SIMD16<Float>>.self, filledWith: zero, runImages)
+        case ...4096: withFloats(InlineArray<256, SIMD16<Float>>.self, filledWith: zero, runImages)
+        case ...8192: withFloats(InlineArray<512, SIMD16<Float>>.self, filledWith: zero, runImages)
+        case ...10240:
+          withFloats(InlineArray<640, SIMD16<Float>>.self, filledWith: zero, runImages)
+        default: withFloats(InlineArray<1280, SIMD16<Float>>.self, filledWith: zero, runImages)
         }
       }
     }
@@ -146,23 +149,27 @@ enum PlanarConvolution {
         withTables($0.baseAddress!)
       }
     } else if weightFloats <= 1024 {
-      withFloats(InlineArray<1024, Float>.self, filledWith: 0, withTables)
+      withFloats(InlineArray<64, SIMD16<Float>>.self, filledWith: 0, withTables)
     } else if weightFloats <= 2048 {
-      withFloats(InlineArray<2048, Float>.self, filledWith: 0, withTables)
+      withFloats(InlineArray<128, SIMD16<Float>>.self, filledWith: 0, withTables)
     } else {
-      withFloats(InlineArray<8192, Float>.self, filledWith: 0, withTables)
+      withFloats(InlineArray<512, SIMD16<Float>>.self, filledWith: 0, withTables)
     }
   }
 
-  /// Calls `body` with a stack buffer of `n` floats, every one `value`.
+  /// Calls `body` with a stack buffer of `n` × 16 floats, every one `value`.
   @inline(__always)
   private static func withFloats<let n: Int>(
-    _: InlineArray<n, Float>.Type, filledWith value: Float,
+    _: InlineArray<n, SIMD16<Float>>.Type, filledWith value: Float,
     _ body: (UnsafeMutablePointer<Float>) -> Void
   ) {
-    var floats = InlineArray<n, Float>(repeating: value)
-    var span = floats.mutableSpan
-    span.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    // Filled sixteen floats at a time (an array of floats was filled one float at a time:
+    // 1.4 µs for the 1M-MAC model's two 80 KiB buffers).
+    var vectors = InlineArray<n, SIMD16<Float>>(repeating: SIMD16(repeating: value))
+    var span = vectors.mutableSpan
+    span.withUnsafeMutableBufferPointer { buffer in
+      buffer.baseAddress!.withMemoryRebound(to: Float.self, capacity: n * 16) { body($0) }
+    }
   }
 
   /// The weights as float32, `[block of 8 output channels][depth][8]`, zero past the last
