@@ -698,6 +698,18 @@ enum PlanarConvolution {
       raw.storeBytes(of: interleave(low.lowHalf, high.lowHalf), as: SIMD8<UInt64>.self)
       raw.storeBytes(
         of: interleave(low.highHalf, high.highHalf), toByteOffset: 64, as: SIMD8<UInt64>.self)
+      let firstPixel = (chunk.row &* chunk.outputWidth &+ chunk.column) &* chunk.outputDepth
+      let destination = output + (firstPixel &+ channel)
+      if chunk.column &+ lanes <= chunk.outputWidth
+        && destination + ((lanes &- 1) &* chunk.outputDepth &+ 8) <= end
+      {
+        // Sixteen pixels of one row, the last store inside the output: no check per pixel.
+        for l in 0..<lanes {
+          UnsafeMutableRawPointer(destination + l &* chunk.outputDepth).storeBytes(
+            of: packed[l].littleEndian, as: UInt64.self)
+        }
+        return
+      }
       chunk.forEachPixel { l, pixel in
         let bytes = packed[l]
         let destination = output + (pixel &+ channel)
