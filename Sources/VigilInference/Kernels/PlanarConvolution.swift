@@ -616,25 +616,19 @@ enum PlanarConvolution {
     var first: Int, row: Int, column: Int, positions: Int
     var planeWidth: Int, outputWidth: Int, outputDepth: Int
 
-    /// Calls `body(lane, pixel offset in the output)` for each lane that is an output pixel,
-    /// one run of consecutive pixels per output row the lanes cross (a check per lane cost
-    /// more than the stores).
+    /// Calls `body(first lane, lanes, offset of the first pixel in the output)` for each run
+    /// of lanes that are consecutive output pixels: one run per output row the lanes cross (a
+    /// check per lane cost more than the stores).
     @inline(__always)
-    func forEachPixel(_ body: (Int, Int) -> Void) {
+    func forEachRun(_ body: (Int, Int, Int) -> Void) {
       let count = Swift.min(lanes, positions - first)
       var (lane, row, column) = (0, row, column)
       while lane < count {
         // Lanes `lane..<lane + run` are this row's pixels from `column` on; the rest of the
         // plane row up to its width is not output.
         let run = Swift.min(count &- lane, outputWidth &- column)
-        if run > 0 {
-          // Wrapping arithmetic: the offsets lie inside the output tensor.
-          var pixel = (row &* outputWidth &+ column) &* outputDepth
-          for l in lane..<(lane &+ run) {
-            body(l, pixel)
-            pixel &+= outputDepth
-          }
-        }
+        // Wrapping arithmetic: the offsets lie inside the output tensor.
+        if run > 0 { body(lane, run, (row &* outputWidth &+ column) &* outputDepth) }
         lane &+= planeWidth &- column
         (row, column) = (row &+ 1, 0)
       }
@@ -698,26 +692,36 @@ enum PlanarConvolution {
       raw.storeBytes(of: interleave(low.lowHalf, high.lowHalf), as: SIMD8<UInt64>.self)
       raw.storeBytes(
         of: interleave(low.highHalf, high.highHalf), toByteOffset: 64, as: SIMD8<UInt64>.self)
-      let firstPixel = (chunk.row &* chunk.outputWidth &+ chunk.column) &* chunk.outputDepth
-      let destination = output + (firstPixel &+ channel)
-      if chunk.column &+ lanes <= chunk.outputWidth
-        && destination + ((lanes &- 1) &* chunk.outputDepth &+ 8) <= end
-      {
-        // Sixteen pixels of one row, the last store inside the output: no check per pixel.
+      let step = chunk.outputDepth
+      let first = output + ((chunk.row &* chunk.outputWidth &+ chunk.column) &* step &+ channel)
+      if chunk.column &+ lanes <= chunk.outputWidth && first + ((lanes &- 1) &* step &+ 8) <= end {
+        // Sixteen pixels of one row (a loop of a constant count, unrolled).
         for l in 0..<lanes {
-          UnsafeMutableRawPointer(destination + l &* chunk.outputDepth).storeBytes(
+          UnsafeMutableRawPointer(first + l &* step).storeBytes(
             of: packed[l].littleEndian, as: UInt64.self)
         }
         return
       }
-      chunk.forEachPixel { l, pixel in
-        let bytes = packed[l]
+      chunk.forEachRun { lane, run, pixel in
         let destination = output + (pixel &+ channel)
-        if destination + 8 <= end {
-          UnsafeMutableRawPointer(destination).storeBytes(of: bytes.littleEndian, as: UInt64.self)
-        } else {
-          for j in 0..<width {
-            destination[j] = Int8(truncatingIfNeeded: bytes &>> UInt64(8 * j))
+        if destination + ((run &- 1) &* step &+ 8) <= end {
+          // The run's last 8-byte store stays inside the output: no check per pixel.
+          for l in 0..<run {
+            UnsafeMutableRawPointer(destination + l &* step).storeBytes(
+              of: packed[lane &+ l].littleEndian, as: UInt64.self)
+          }
+          return
+        }
+        for l in 0..<run {
+          let bytes = packed[lane &+ l]
+          let pixelStart = destination + l &* step
+          if pixelStart + 8 <= end {
+            UnsafeMutableRawPointer(pixelStart).storeBytes(
+              of: bytes.littleEndian, as: UInt64.self)
+          } else {
+            for j in 0..<width {
+              pixelStart[j] = Int8(truncatingIfNeeded: bytes &>> UInt64(8 * j))
+            }
           }
         }
       }
