@@ -47,30 +47,29 @@ final class ReduceMaxKernel: OperatorKernel {
   /// The maximum of each of `count` columns over `rows` rows of `count` bytes (a global max
   /// pool), sixteen or eight columns at a time in a register across all the rows (through
   /// memory, each row's maxima waited on the previous row's store: 56 × 8 took 140 ns). The
-  /// vector types are concrete: in a function generic over `SIMD`, `.>` and `replacing` are
-  /// the protocol's element-by-element forms, compiled to loops over the lanes.
+  /// lane-wise maximum is passed in for each concrete vector type: in a function generic over
+  /// `SIMD`, `.>` and `replacing` are the protocol's element-by-element forms, compiled to
+  /// loops over the lanes.
   @inline(__always)
   private static func maximumOverRows(
     _ x: UnsafePointer<Int8>, rows: Int, count: Int, into out: UnsafeMutablePointer<Int8>
   ) {
     var i = 0
-    while i + 16 <= count {
-      var largest = SIMD16<Int8>(repeating: .min)
+    @inline(__always) func columns<V: SIMD>(_: V.Type, _ maximum: (V, V) -> V)
+    where V.Scalar == Int8 {
+      var largest = V(repeating: .min)
       for r in 0..<rows {
-        let row = UnsafeRawPointer(x + (r &* count &+ i)).loadUnaligned(as: SIMD16<Int8>.self)
-        largest = largest.replacing(with: row, where: row .> largest)
+        largest = maximum(
+          largest, UnsafeRawPointer(x + (r &* count &+ i)).loadUnaligned(as: V.self))
       }
-      UnsafeMutableRawPointer(out + i).storeBytes(of: largest, as: SIMD16<Int8>.self)
-      i += 16
+      UnsafeMutableRawPointer(out + i).storeBytes(of: largest, as: V.self)
+      i += V.scalarCount
+    }
+    while i + 16 <= count {
+      columns(SIMD16<Int8>.self) { a, b in a.replacing(with: b, where: b .> a) }
     }
     if i + 8 <= count {
-      var largest = SIMD8<Int8>(repeating: .min)
-      for r in 0..<rows {
-        let row = UnsafeRawPointer(x + (r &* count &+ i)).loadUnaligned(as: SIMD8<Int8>.self)
-        largest = largest.replacing(with: row, where: row .> largest)
-      }
-      UnsafeMutableRawPointer(out + i).storeBytes(of: largest, as: SIMD8<Int8>.self)
-      i += 8
+      columns(SIMD8<Int8>.self) { a, b in a.replacing(with: b, where: b .> a) }
     }
     while i < count {
       var largest = Int8.min
