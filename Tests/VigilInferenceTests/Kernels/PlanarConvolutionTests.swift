@@ -205,6 +205,26 @@ import Testing
     #expect(compared == 48, "only \(compared) of 48 cases fitted the planar variant")
   }
 
+  @Test func theRegisterTransposeSwapsRowsAndColumnsOfASixteenBySixteenBlock() {
+    // Element (row r, column c) holds 16·r + c, so every element is distinct.
+    func row(_ r: Int) -> SIMD16<Float> {
+      var v = SIMD16<Float>()
+      for c in 0..<16 { v[c] = Float(16 * r + c) }
+      return v
+    }
+    var block: PlanarConvolution.Block16 = (
+      row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7), row(8), row(9), row(10),
+      row(11), row(12), row(13), row(14), row(15)
+    )
+    PlanarConvolution.transpose(&block)
+    withUnsafeBytes(of: &block) { rows in
+      for r in 0..<16 {
+        let v = rows.load(fromByteOffset: 64 * r, as: SIMD16<Float>.self)
+        for c in 0..<16 { #expect(v[c] == Float(16 * c + r), "row \(r), column \(c)") }
+      }
+    }
+  }
+
   @Test func chunksAlignedToOutputRowsGiveTFLMsFormula() throws {
     // Rows of 16, 15, 31, 48, 64, 47 and 32 (at stride 2: 16) pixels: the layout starts chunks at
     // each output row, and a row's last chunk may be partial.
