@@ -11,7 +11,8 @@
 /// (a last block of fewer channels multiplies only its own).
 /// Output positions are numbered across the plane's full width (`(y · planeWidth + x)`), so a
 /// vector runs on into the next output row instead of stopping at the row's end; the positions
-/// past an output row's last pixel are computed and not stored.
+/// past an output row's last pixel are computed and not stored (unless chunks start at each
+/// output row, ``Layout/rowAlignedChunks``, where that computes fewer positions).
 ///
 /// Arithmetic is exact, as in ``OuterProduct``: every product has |x·w| ≤ 2^14, and with at most
 /// ``maximumDepth`` (256) of them per sum, every partial sum is an integer of magnitude ≤ 2^22,
