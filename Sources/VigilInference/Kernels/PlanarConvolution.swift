@@ -762,7 +762,10 @@ enum PlanarConvolution {
       )
     }
 
-    /// ``requantize(_:_:)-(Int32,_)`` of sixteen lanes, as the same vector operations.
+    /// ``ChannelParameters/requantize(_:multiplier:shift:zeroPoint:low:high:)`` of sixteen
+    /// lanes with these constants (the same arithmetic as
+    /// ``VectorFixedPoint/multiply(_:by:shift:)``); the zero point and clamp come from
+    /// `shared`, which LLVM keeps in registers across channels.
     @inline(__always)
     func requantize(_ x: SIMD16<Int32>, _ shared: ChannelConstants) -> SIMD16<Int32> {
       let product = VectorFixedPoint.highMul(x &<< SIMD16(repeating: left), multiplier)
@@ -776,18 +779,6 @@ enum PlanarConvolution {
       var result = SIMD16<Int32>()
       for l in 0..<16 { result[l] = Swift.min(Swift.max(value[l], shared.low), shared.high) }
       return result
-    }
-
-    /// ``ChannelParameters/requantize(_:multiplier:shift:zeroPoint:low:high:)`` with these
-    /// constants (the same arithmetic, ``VectorFixedPoint/multiply(_:by:shift:)``); the zero
-    /// point and clamp come from `shared`, which LLVM keeps in registers across channels.
-    @inline(__always)
-    func requantize(_ x: Int32, _ shared: ChannelConstants) -> Int8 {
-      let product = VectorFixedPoint.highMul(x &<< left, multiplier)
-      let threshold = halfMask &+ ((product &>> 31) & 1)
-      let rounded = (product &>> right) &+ ((product & mask) > threshold ? 1 : 0)
-      let value = rounded &+ shared.zeroPoint
-      return Int8(truncatingIfNeeded: Swift.min(Swift.max(value, shared.low), shared.high))
     }
   }
 }
