@@ -291,7 +291,16 @@ enum PlanarConvolution {
       }
     }
     // One copy of the row loops per channel count and row kind (each with its own registers:
-    // one loop nest for all of them kept a dozen row pointers on the stack).
+    // one loop nest for all of them kept a dozen row pointers on the stack). 9 to 16 channels
+    // take 16 pixels at a time, whatever the stride.
+    if depth > 8 {
+      rows {
+        copySixteenChannels(
+          $0, from: $1, step: pixelStep, depth: depth, to: $2, planeStride: planeStride,
+          end: end)
+      }
+      return
+    }
     if g.strideWidth == 1 && (g.inputWidth >= 16 || depth == 1) {
       @inline(__always) func contiguous(depth: Int) {
         rows { copyContiguous($0, from: $1, depth: depth, to: $2, planeStride: planeStride) }
@@ -304,13 +313,7 @@ enum PlanarConvolution {
       case 5: contiguous(depth: 5)
       case 6: contiguous(depth: 6)
       case 7: contiguous(depth: 7)
-      case 8: rows { copyEightChannels($0, from: $1, to: $2, planeStride: planeStride) }
-      default:
-        rows {
-          copySixteenChannels(
-            $0, from: $1, step: pixelStep, depth: depth, to: $2, planeStride: planeStride,
-            end: end)
-        }
+      default: rows { copyEightChannels($0, from: $1, to: $2, planeStride: planeStride) }
       }
       return
     }
@@ -331,13 +334,7 @@ enum PlanarConvolution {
     case 5: pixels(SIMD8<Float>.self, depth: 5, OuterProduct.widen8)
     case 6: pixels(SIMD8<Float>.self, depth: 6, OuterProduct.widen8)
     case 7: pixels(SIMD8<Float>.self, depth: 7, OuterProduct.widen8)
-    case 8: pixels(SIMD8<Float>.self, depth: 8, OuterProduct.widen8)
-    default:
-      rows {
-        copySixteenChannels(
-          $0, from: $1, step: pixelStep, depth: depth, to: $2, planeStride: planeStride,
-          end: end)
-      }
+    default: pixels(SIMD8<Float>.self, depth: 8, OuterProduct.widen8)
     }
   }
 
