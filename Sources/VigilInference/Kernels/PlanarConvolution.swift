@@ -668,29 +668,32 @@ enum PlanarConvolution {
         high |= bytes &<< UInt32(8 * (j - 4))
       }
     }
-    // Each position's eight bytes in a 64-bit lane, stored once for the pixel loop to read
-    // (extracting lanes of a register spilled it again for every pixel).
+    // Each position's eight bytes in a 64-bit lane (lanes 0–7, then 8–15).
     @inline(__always)
-    func interleave(_ low: SIMD8<UInt32>, _ high: SIMD8<UInt32>) -> SIMD8<UInt64> {
-      SIMD8<UInt64>(truncatingIfNeeded: low) | SIMD8<UInt64>(truncatingIfNeeded: high) &<< 32
+    func storePacked(
+      _ low: SIMD16<UInt32>, _ high: SIMD16<UInt32>, at raw: UnsafeMutableRawPointer
+    ) {
+      @inline(__always)
+      func interleave(_ low: SIMD8<UInt32>, _ high: SIMD8<UInt32>) -> SIMD8<UInt64> {
+        SIMD8<UInt64>(truncatingIfNeeded: low) | SIMD8<UInt64>(truncatingIfNeeded: high) &<< 32
+      }
+      raw.storeBytes(of: interleave(low.lowHalf, high.lowHalf), as: SIMD8<UInt64>.self)
+      raw.storeBytes(
+        of: interleave(low.highHalf, high.highHalf), toByteOffset: 64, as: SIMD8<UInt64>.self)
     }
     if width == chunk.outputDepth && width == channelBlock
       && chunk.column + lanes <= chunk.outputWidth
     {
       // Sixteen whole pixels of eight channels in one output row: 128 consecutive bytes.
       let pixel = (chunk.row &* chunk.outputWidth &+ chunk.column) &* channelBlock
-      let raw = UnsafeMutableRawPointer(output + pixel)
-      raw.storeBytes(of: interleave(low.lowHalf, high.lowHalf), as: SIMD8<UInt64>.self)
-      raw.storeBytes(
-        of: interleave(low.highHalf, high.highHalf), toByteOffset: 64, as: SIMD8<UInt64>.self)
+      storePacked(low, high, at: UnsafeMutableRawPointer(output + pixel))
       return
     }
+    // Stored once for the pixel loops to read (extracting lanes of a register spilled it
+    // again for every pixel).
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: lanes) { buffer in
       let packed = buffer.baseAddress!
-      let raw = UnsafeMutableRawPointer(packed)
-      raw.storeBytes(of: interleave(low.lowHalf, high.lowHalf), as: SIMD8<UInt64>.self)
-      raw.storeBytes(
-        of: interleave(low.highHalf, high.highHalf), toByteOffset: 64, as: SIMD8<UInt64>.self)
+      storePacked(low, high, at: UnsafeMutableRawPointer(packed))
       let step = chunk.outputDepth
       let first = output + ((chunk.row &* chunk.outputWidth &+ chunk.column) &* step &+ channel)
       if chunk.column &+ lanes <= chunk.outputWidth && first + ((lanes &- 1) &* step &+ 8) <= end {
