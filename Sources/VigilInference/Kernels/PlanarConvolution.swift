@@ -367,8 +367,7 @@ enum PlanarConvolution {
     to destination: UnsafeMutablePointer<Float>, planeStride: Int, end: UnsafePointer<Int8>,
     _ widen: (UnsafePointer<Int8>) -> V
   ) where V.Scalar == Float {
-    let room = end - source - V.scalarCount
-    let whole = room < 0 ? 0 : Swift.min(count, room / step + 1)
+    let whole = readableWhole(count, from: source, step: step, bytes: V.scalarCount, end: end)
     for i in 0..<count {
       let pixel = source + i &* step
       if i < whole {
@@ -378,6 +377,17 @@ enum PlanarConvolution {
         for c in 0..<depth { destination[c &* planeStride &+ i] = Float(pixel[c]) }
       }
     }
+  }
+
+  /// How many of the `count` pixels `step` bytes apart from `source` (the first ones) can be
+  /// read `bytes` at a time without passing `end`.
+  @inline(__always)
+  private static func readableWhole(
+    _ count: Int, from source: UnsafePointer<Int8>, step: Int, bytes: Int,
+    end: UnsafePointer<Int8>
+  ) -> Int {
+    let room = end - source - bytes
+    return room < 0 ? 0 : Swift.min(count, room / step + 1)
   }
 
   /// ``copyPixels`` for 9 to 16 channels, a count known only at run time. Sixteen pixels at a
@@ -391,8 +401,7 @@ enum PlanarConvolution {
     _ count: Int, from source: UnsafePointer<Int8>, step: Int, depth: Int,
     to destination: UnsafeMutablePointer<Float>, planeStride: Int, end: UnsafePointer<Int8>
   ) {
-    let room = end - source - 16
-    let whole = room < 0 ? 0 : Swift.min(count, room / step + 1)
+    let whole = readableWhole(count, from: source, step: step, bytes: 16, end: end)
     var first = 0
     while first &+ 16 <= whole {
       @inline(__always) func pixel(_ k: Int) -> SIMD16<Float> {
