@@ -25,7 +25,8 @@ import numpy as np
 
 from data import MODELS_DIR, DataMissing, load_splits
 from features import quantize, window_features
-from metrics import HOLD_OFF_HOURS, AlarmRuleTable, AlarmTable, RankedScores, UtilityTable, bootstrap_weights
+from metrics import (HOLD_OFF_HOURS, TREND_HOURS, TREND_WEIGHT, AlarmRuleTable, AlarmTable, RankedScores,
+                     UtilityTable, bootstrap_weights, trend_adjusted)
 from scores import cohort_news2, cohort_qsofa
 
 BOOT_SEED = 7
@@ -55,7 +56,7 @@ def point_metrics(scores, cohort, util_threshold, weights=None, tables=None) -> 
     labels = cohort.values["SepsisLabel"]
     if tables is None:
         tables = make_tables(scores, cohort)
-    ranked, util, alarms, rule = tables
+    ranked, util, alarms, rule, trend, trend_rule = tables
     auroc, auprc = ranked.auroc_auprc(weights)
     out = {
         "auroc": auroc,
@@ -70,13 +71,22 @@ def point_metrics(scores, cohort, util_threshold, weights=None, tables=None) -> 
     r = rule.operating_point(0.8, weights)
     out.update({"rule80_threshold": r["threshold"], "rule80_sensitivity": r["sensitivity"],
                 "rule80_alarms_per_patient_day": r["alarms_per_patient_day"]})
+    t = trend.operating_point(0.8, weights)
+    out.update({"trend80_threshold": t["threshold"], "trend80_sensitivity": t["sensitivity"],
+                "trend80_alarm_hours_per_patient_day": t["alarm_hours_per_patient_day"],
+                "trend80_median_lead_hours": t["median_lead_hours"]})
+    tr = trend_rule.operating_point(0.8, weights)
+    out.update({"trendrule80_threshold": tr["threshold"], "trendrule80_sensitivity": tr["sensitivity"],
+                "trendrule80_alarms_per_patient_day": tr["alarms_per_patient_day"]})
     return out
 
 
 def make_tables(scores, cohort):
     labels = cohort.values["SepsisLabel"]
+    trend = trend_adjusted(scores, cohort.starts)
     return (RankedScores(scores, labels, cohort.row_patient()), UtilityTable(labels, cohort.starts),
-            AlarmTable(scores, labels, cohort.starts), AlarmRuleTable(scores, labels, cohort.starts))
+            AlarmTable(scores, labels, cohort.starts), AlarmRuleTable(scores, labels, cohort.starts),
+            AlarmTable(trend, labels, cohort.starts), AlarmRuleTable(trend, labels, cohort.starts))
 
 
 def with_intervals(scores, cohort, util_threshold, n_boot, seed) -> dict:
@@ -207,6 +217,11 @@ METRIC_ROWS = [
     ("op80_median_lead_hours", "median lead time (h) at 80%", 1),
     ("rule80_sensitivity", f"patients detected at the 80% point, {HOLD_OFF_HOURS} h hold-off rule", 3),
     ("rule80_alarms_per_patient_day", f"alarms fired per patient-day at 80%, {HOLD_OFF_HOURS} h hold-off rule", 2),
+    ("trend80_sensitivity", "patients detected at the 80% point, trend score", 3),
+    ("trend80_alarm_hours_per_patient_day", "alarm hours per patient-day at 80%, trend score", 2),
+    ("trend80_median_lead_hours", "median lead time (h) at 80%, trend score", 1),
+    ("trendrule80_alarms_per_patient_day",
+     f"alarms fired per patient-day at 80%, trend score with the {HOLD_OFF_HOURS} h hold-off rule", 2),
 ]
 
 
@@ -237,7 +252,11 @@ def render_markdown(report, manifest) -> str:
         f"fired at hours t-{HOLD_OFF_HOURS - 1} .. t-1 (the nurse acknowledges it; it re-fires at most "
         f"every {HOLD_OFF_HOURS} h while the score stays high); a septic patient is detected when an "
         "alarm fires between 12 h before and 3 h after onset; the burden is alarms fired per "
-        "patient-day; its 80% point is searched separately (highest threshold detecting >= 80%).",
+        "patient-day; its 80% point is searched separately (highest threshold detecting >= 80%). "
+        f"Trend score (a second deployable alarm, the same for every score): the score minus "
+        f"{TREND_WEIGHT:g} times the mean of the patient's previous {TREND_HOURS} hourly scores (at "
+        "the first hour, minus that fraction of its own score); its 80% points (plain hours and "
+        "with the hold-off rule) are searched on it as for the score itself.",
         "",
         "| metric | " + " | ".join(names) + " |",
         "| --- | " + " | ".join("---" for _ in names) + " |",
@@ -260,7 +279,7 @@ def render_markdown(report, manifest) -> str:
             lines.append(f"| {label} | {fmt(report['scores'][names[0]], key, d)} | {fmt(ms, key, d)} |")
     lines += ["", "## Subgroups (bias check)", ""]
     sub_names = ["vigil-risk int8 (TFLM)", "NEWS2", "qSOFA (vitals)", "hours since admission"]
-    for key, label, d in METRIC_ROWS[:4] + METRIC_ROWS[5:6] + METRIC_ROWS[8:9]:
+    for key, label, d in METRIC_ROWS[:4] + METRIC_ROWS[5:6] + METRIC_ROWS[8:9] + METRIC_ROWS[10:11]:
         lines += [f"### {label}", "", "| group | patients (septic) | " + " | ".join(sub_names) + " |",
                   "| --- | --- | " + " | ".join("---" for _ in sub_names) + " |"]
         for g, e in report["subgroups"].items():

@@ -234,6 +234,38 @@ def bootstrap_weights(n_patients: int, n_boot: int, seed: int) -> np.ndarray:
 HOLD_OFF_HOURS = 6
 
 
+#: The trend alarm score (a deployable alarm rule, applied identically to every score): the score
+#: minus TREND_WEIGHT times the mean of the patient's previous TREND_HOURS hourly scores.
+TREND_HOURS = 6
+TREND_WEIGHT = 0.5
+
+
+def trend_adjusted(scores, starts, hours: int = TREND_HOURS, weight: float = TREND_WEIGHT) -> np.ndarray:
+    """The trend alarm score of every row: a(t) = s(t) - weight * b(t), where the baseline b(t) is
+    the mean of the patient's scores at hours max(0, t - hours) .. t - 1 (their sum divided by their
+    count, in binary64), and at the patient's first hour b(0) = s(0).
+
+    A risk that stays high (a long ICU stay, a chronically abnormal vital) raises the baseline
+    with it, so the alarm follows a rise above the patient's own recent level rather than the
+    level alone. With integer scores (the int8 output, NEWS2) every step is exact except the one
+    division, which binary64 rounds identically everywhere.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    out = np.empty(len(scores))
+    for k in range(len(starts) - 1):
+        a, b = int(starts[k]), int(starts[k + 1])
+        x = scores[a:b]
+        cum = np.concatenate([[0.0], np.cumsum(x)])
+        t = np.arange(b - a)
+        lo = np.maximum(0, t - hours)
+        n = t - lo
+        base = x.copy()  # b(0) = s(0)
+        later = n > 0
+        base[later] = (cum[t[later]] - cum[lo[later]]) / n[later]
+        out[a:b] = x - weight * base
+    return out
+
+
 class AlarmRuleTable:
     """Alarms as a monitor would raise them: an alarm *fires* at hour t when the score is at or
     above the threshold and no alarm fired for this patient at hours t-H+1 .. t-1 (H = hold-off:

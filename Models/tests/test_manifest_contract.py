@@ -186,6 +186,24 @@ class ManifestContract(unittest.TestCase):
                 logit = (w["output_int8"] - o["zero_point"]) * o["scale"]
                 self.assertAlmostEqual(w["risk"], 1 / (1 + math.exp(-logit)), places=12)
 
+    def test_manifest_trend_alarm_is_the_score_the_evaluation_used(self):
+        # The manifest's words, hour by hour: a(t) = q(t) - weight * (sum of q over the previous
+        # `hours` hours, fewer at the start) / their count, with b(0) = q(0); it must equal the
+        # vectorised trend score evaluate.py reported, for two patients of made-up outputs.
+        from metrics import trend_adjusted
+        rule = self.manifest["output"]["thresholds"]["trend_alarm"]
+        hours, weight = rule["baseline_hours"], rule["baseline_weight"]
+        patients = [[-5, 7, 3, 24, 11, 30, 30, 29, -2, 0, 15], [127, -128, 4]]
+        expected = []
+        for q in patients:
+            for t in range(len(q)):
+                prev = q[max(0, t - hours):t]
+                base = sum(prev) / len(prev) if prev else float(q[0])
+                expected.append(q[t] - weight * base)
+        starts = [0, len(patients[0]), len(patients[0]) + len(patients[1])]
+        got = trend_adjusted(sum(patients, []), starts)
+        self.assertEqual(list(got), expected)
+
 
 if __name__ == "__main__":
     unittest.main()

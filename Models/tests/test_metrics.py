@@ -5,7 +5,7 @@ import unittest
 import numpy as np
 
 from metrics import (AlarmRuleTable, AlarmTable, RankedScores, auroc_auprc, normalized_utility, patient_utility,
-                     row_utilities, weighted_median)
+                     row_utilities, trend_adjusted, weighted_median)
 
 
 class ChallengeUtility(unittest.TestCase):
@@ -105,6 +105,23 @@ class AlarmOperatingPoint(unittest.TestCase):
         self.assertEqual(op12["threshold"], 0.0)
         # at threshold 0 patient 0 fires at 0, 12, 24 (12 is in the window); patient 1 at 0, 12
         self.assertAlmostEqual(op12["alarms_per_patient_day"], 5 / (48 / 24))
+
+    def test_trend_score_subtracts_half_the_mean_of_the_previous_hours(self):
+        # patient 0: scores 4, 8, 2, 6 with a 2-hour baseline and weight 0.5:
+        #   t0: 4 - 0.5*4 = 2; t1: 8 - 0.5*4 = 6; t2: 2 - 0.5*(4+8)/2 = -1; t3: 6 - 0.5*(8+2)/2 = 3.5
+        # patient 1 starts afresh: scores -3, -3: t0: -3 + 1.5 = -1.5; t1: -3 + 1.5 = -1.5
+        a = trend_adjusted(np.array([4, 8, 2, 6, -3, -3]), np.array([0, 4, 6]), hours=2, weight=0.5)
+        np.testing.assert_array_equal(a, [2.0, 6.0, -1.0, 3.5, -1.5, -1.5])
+
+    def test_trend_score_of_a_steady_score_is_its_fraction_and_a_rise_stands_out(self):
+        # a score held at 10 for 20 hours trends to 5 every hour; a jump to 20 at hour 20 scores
+        # 20 - 0.5*10 = 15 and its excess decays as the 6-hour baseline catches up.
+        s = np.array([10.0] * 20 + [20.0] * 8)
+        a = trend_adjusted(s, np.array([0, 28]))
+        np.testing.assert_array_equal(a[:20], [5.0] * 20)
+        self.assertEqual(a[20], 15.0)
+        self.assertAlmostEqual(a[21], 20 - 0.5 * (5 * 10 + 20) / 6)
+        self.assertEqual(a[26], 10.0)
 
     def test_weighted_median(self):
         self.assertEqual(weighted_median(np.array([1.0, 5.0, 9.0]), np.array([1.0, 1.0, 1.0])), 5.0)
