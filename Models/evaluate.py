@@ -64,20 +64,10 @@ def point_metrics(scores, cohort, util_threshold, weights=None, tables=None) -> 
         "utility": util.normalized(scores >= util_threshold, weights),
         "sens_at_90_spec": ranked.sensitivity_at_specificity(0.90, weights),
     }
-    op = alarms.operating_point(0.8, weights)
-    out.update({"op80_threshold": op["threshold"], "op80_sensitivity": op["sensitivity"],
-                "op80_alarm_hours_per_patient_day": op["alarm_hours_per_patient_day"],
-                "op80_median_lead_hours": op["median_lead_hours"]})
-    r = rule.operating_point(0.8, weights)
-    out.update({"rule80_threshold": r["threshold"], "rule80_sensitivity": r["sensitivity"],
-                "rule80_alarms_per_patient_day": r["alarms_per_patient_day"]})
-    t = trend.operating_point(0.8, weights)
-    out.update({"trend80_threshold": t["threshold"], "trend80_sensitivity": t["sensitivity"],
-                "trend80_alarm_hours_per_patient_day": t["alarm_hours_per_patient_day"],
-                "trend80_median_lead_hours": t["median_lead_hours"]})
-    tr = trend_rule.operating_point(0.8, weights)
-    out.update({"trendrule80_threshold": tr["threshold"], "trendrule80_sensitivity": tr["sensitivity"],
-                "trendrule80_alarms_per_patient_day": tr["alarms_per_patient_day"]})
+    # each 80% operating point's figures, keyed "<prefix>_<figure>" (e.g. op80_threshold)
+    points = (("op80", alarms), ("rule80", rule), ("trend80", trend), ("trendrule80", trend_rule))
+    for prefix, table in points:
+        out.update({f"{prefix}_{k}": v for k, v in table.operating_point(0.8, weights).items()})
     return out
 
 
