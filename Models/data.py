@@ -130,7 +130,8 @@ def read_split(name: str) -> list[str]:
 
 
 def load_splits() -> dict[str, Cohort]:
-    """Set A divided by the committed patient lists into train, val and test cohorts."""
+    """Set A divided by the committed patient lists into train, val and test cohorts, and
+    "train+val" (both, in that order: what the shipped model is finally fitted on)."""
     cohort = load_set_a()
     parts = {name: read_split(name) for name in ("train", "val", "test")}
     seen = set()
@@ -139,6 +140,7 @@ def load_splits() -> dict[str, Cohort]:
         if overlap:
             raise ValueError(f"split {name} shares {len(overlap)} patients with an earlier part")
         seen.update(ids)
+    parts["train+val"] = parts["train"] + parts["val"]
     return {name: cohort.subset(ids) for name, ids in parts.items()}
 
 
