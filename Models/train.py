@@ -7,9 +7,9 @@ Steps (all deterministic: fixed seeds, deterministic TF ops, 2 threads):
      trained to reproduce the teacher's log-odds (mean squared error on the teacher's logit, which
      keeps the teacher's ranking of low-risk hours that soft-target cross-entropy blurs);
      with --select, both are fitted on the training part and the teacher's rounds and the
-     student's epochs are chosen by validation AUROC (that is how TEACHER_ROUNDS_FINAL and
-     EPOCHS_FINAL were found); without it (the shipped model) both are fitted on the training and
-     validation parts together with those fixed counts;
+     student's epoch are chosen by validation AUROC (how TEACHER_ROUNDS_FINAL was found;
+     EPOCHS_FINAL came from distill_cv.py); without it (the shipped model) both are fitted on the
+     training and validation parts together with those fixed counts;
   4. full int8 conversion with a representative data set of training windows, int8 input and
      int8 output (the output is the log-odds of risk; Vigil applies the logistic);
   5. op check against Vigil's supported op list, TFLM run and minimum-arena search;
@@ -232,7 +232,7 @@ def main():
 
     manifest = {
         "name": MODEL_NAME,
-        "version": 2 if args.select else 3,
+        "version": 3,
         "model_file": f"{MODEL_NAME}.tflite",
         "model_sha256": hashlib.sha256(tflite).hexdigest(),
         "model_bytes": len(tflite),
