@@ -9,8 +9,9 @@ part as the held-out fold (teacher fitted on the training and validation parts),
 committed test part among the random ones. Reported per fold: hourly AUROC of both, and alarm hours
 per patient-day at the 80% point, plain and on the trend score (metrics.trend_adjusted).
 
-This is the teacher, not the shipped MLP distilled from it, and it is trained on 80% of the
-patients rather than 60%. Nothing here chooses anything about the shipped model.
+This is the teacher, not the shipped MLP distilled from it, with features standardised by the
+training part's constants (a tree does not depend on them beyond the z clamp). Nothing here
+chooses anything about the shipped model.
 
 Usage: VIGIL_DATA=/work/shared/data python split_variance.py   (about 5 minutes on 2 cores)
 Writes split_variance.json beside this file.
