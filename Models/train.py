@@ -34,7 +34,7 @@ import numpy as np
 
 from data import MODELS_DIR, DataMissing, load_splits
 from features import manifest_input, quantize, window_features
-from metrics import HOLD_OFF_HOURS, TREND_HOURS, TREND_WEIGHT, AlarmRuleTable, AlarmTable, auroc_auprc, trend_adjusted
+from metrics import HOLD_OFF_HOURS, TREND_HOURS, TREND_WEIGHT, auroc_auprc
 from tflite_tools import SUPPORTED_OPS, model_ops, min_tflm_arena, tflm_run
 
 SEED = 20240917
@@ -220,13 +220,11 @@ def main():
     q_va = tflm_run(tflite, quantize(window_features(va, spec), in_scale, in_zp), arena_size=arena + 1024)[:, 0]
     logit_va = (q_va.astype(np.float64) - out_zp) * out_scale
     val_int8_auc = auroc_auprc(logit_va, yva)[0]
-    from evaluate import choose_utility_threshold
+    from evaluate import choose_utility_threshold, make_tables
     util_thr, util_val = choose_utility_threshold(q_va.astype(np.float64), yva, va.starts)
-    op80 = AlarmTable(q_va.astype(np.float64), yva, va.starts).operating_point(0.8)
-    rule80 = AlarmRuleTable(q_va.astype(np.float64), yva, va.starts).operating_point(0.8)
-    trend_va = trend_adjusted(q_va.astype(np.float64), va.starts)
-    trend80 = AlarmTable(trend_va, yva, va.starts).operating_point(0.8)
-    trend_rule80 = AlarmRuleTable(trend_va, yva, va.starts).operating_point(0.8)
+    # the evaluation's alarm tables (plain, hold-off, trend, trend with hold-off), on validation
+    _, _, *alarm_tables = make_tables(q_va.astype(np.float64), va)
+    op80, rule80, trend80, trend_rule80 = (t.operating_point(0.8) for t in alarm_tables)
     log(f"validation int8 AUROC {val_int8_auc:.4f}; utility threshold q >= {util_thr:.0f} "
         f"(utility {util_val:.4f}); 80% sensitivity threshold q >= {op80['threshold']:.0f}")
 
