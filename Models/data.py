@@ -61,6 +61,11 @@ class Cohort:
         """Index of the patient owning each row."""
         return np.repeat(np.arange(len(self.patient_ids)), np.diff(self.starts))
 
+    def ever_septic(self) -> np.ndarray:
+        """(P,) bool: whether each patient has SepsisLabel = 1 in some row."""
+        label = self.values["SepsisLabel"]
+        return np.array([label[a:b].max() > 0 for a, b in zip(self.starts[:-1], self.starts[1:])])
+
     def subset(self, ids) -> "Cohort":
         """The cohort restricted to the given patient ids, in the order given."""
         index = {p: k for k, p in enumerate(self.patient_ids)}
@@ -119,6 +124,16 @@ def load_set_a(verify_hash: bool = True) -> Cohort:
     values = {c: out[:, j].copy() for j, c in enumerate(COLUMNS)}
     np.savez(cache, patient_ids=patient_ids, starts=starts, **values)
     return Cohort(patient_ids, starts, values)
+
+
+def stratified_folds(septic: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """(P,) fold index of each patient: septic and non-septic patients each shuffled (seeded) and
+    dealt round-robin into `folds` folds, so every fold has the same share of septic patients."""
+    rng = np.random.default_rng(seed)
+    fold = np.empty(len(septic), dtype=int)
+    for group in (np.flatnonzero(septic), np.flatnonzero(~septic)):
+        fold[rng.permutation(group)] = np.arange(len(group)) % folds
+    return fold
 
 
 def read_split(name: str) -> list[str]:

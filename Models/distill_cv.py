@@ -27,7 +27,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import numpy as np
 
-from data import DataMissing, load_splits
+from data import DataMissing, load_splits, stratified_folds
 from features import manifest_input, window_features
 from metrics import auroc_auprc
 
@@ -86,11 +86,7 @@ def main():
     x = window_features(cohort, manifest_input(cohort, train.BLOCKS)).astype(np.float32)
     y = cohort.values["SepsisLabel"].astype(np.float32)
     row_patient = cohort.row_patient()
-    septic = np.array([y[a:b].max() > 0 for a, b in zip(cohort.starts[:-1], cohort.starts[1:])])
-    rng = np.random.default_rng(SEED)
-    fold = np.empty(len(cohort.patient_ids), dtype=int)
-    for group in (np.flatnonzero(septic), np.flatnonzero(~septic)):
-        fold[rng.permutation(group)] = np.arange(len(group)) % FOLDS
+    fold = stratified_folds(cohort.ever_septic(), FOLDS, SEED)
     if args.teachers:
         compare_teachers(x, y, lambda f: fold[row_patient] == f,
                          lambda m: print(f"[{time.time() - t0:5.0f}s] {m}", flush=True))

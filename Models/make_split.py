@@ -17,8 +17,7 @@ FRACTIONS = {"train": 0.6, "val": 0.2, "test": 0.2}
 
 
 def make_split(cohort):
-    septic = np.array([cohort.values["SepsisLabel"][a:b].max() > 0
-                       for a, b in zip(cohort.starts[:-1], cohort.starts[1:])])
+    septic = cohort.ever_septic()
     rng = np.random.default_rng(SEED)
     parts = {k: [] for k in FRACTIONS}
     for group in (np.flatnonzero(septic), np.flatnonzero(~septic)):

@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from data import MODELS_DIR, DataMissing, load_set_a, load_splits, read_split
+from data import MODELS_DIR, DataMissing, load_set_a, load_splits, read_split, stratified_folds
 from features import manifest_input, window_features
 from metrics import AlarmTable, auroc_auprc, trend_adjusted
 from scores import cohort_news2
@@ -53,13 +53,10 @@ def main():
     starts = cohort.starts
     n_patients = len(cohort.patient_ids)
     row_patient = cohort.row_patient()
-    septic = np.array([y[a:b].max() > 0 for a, b in zip(starts[:-1], starts[1:])])
+    septic = cohort.ever_septic()
     log(f"features {x.shape} for {n_patients} patients")
 
-    rng = np.random.default_rng(SEED)
-    fold = np.empty(n_patients, dtype=int)
-    for group in (np.flatnonzero(septic), np.flatnonzero(~septic)):
-        fold[rng.permutation(group)] = np.arange(len(group)) % FOLDS
+    fold = stratified_folds(septic, FOLDS, SEED)
     committed_test = set(read_split("test"))
     committed = np.array([p in committed_test for p in cohort.patient_ids])
 
