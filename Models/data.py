@@ -66,6 +66,19 @@ class Cohort:
         label = self.values["SepsisLabel"]
         return np.array([label[a:b].max() > 0 for a, b in zip(self.starts[:-1], self.starts[1:])])
 
+    def first_hours(self, hours: int) -> tuple["Cohort", np.ndarray]:
+        """Every patient's rows up to ICU hour `hours` (ICULOS <= hours), as a cohort, and the
+        boolean mask of the kept rows; patients with no such row are left out."""
+        keep = self.values["ICULOS"] <= hours
+        lengths = np.array([int(keep[a:b].sum()) for a, b in zip(self.starts[:-1], self.starts[1:])])
+        for k, (a, n) in enumerate(zip(self.starts[:-1], lengths)):
+            if not keep[a:a + n].all():
+                raise ValueError(f"patient {self.patient_ids[k]}: the rows with ICULOS <= {hours} "
+                                 "are not the first rows of the stay")
+        present = lengths > 0
+        starts = np.concatenate([[0], np.cumsum(lengths[present])])
+        return Cohort(self.patient_ids[present], starts, {c: v[keep] for c, v in self.values.items()}), keep
+
     def subset(self, ids) -> "Cohort":
         """The cohort restricted to the given patient ids, in the order given."""
         index = {p: k for k, p in enumerate(self.patient_ids)}

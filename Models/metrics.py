@@ -266,6 +266,29 @@ def trend_adjusted(scores, starts, hours: int = TREND_HOURS, weight: float = TRE
     return out
 
 
+#: The model's validated range: ICU hours 1 .. VALIDATED_HOURS. In set A no non-septic record goes
+#: past hour 59 (apart from a few cut at the data set's 336-hour cap), so beyond it the model has
+#: learnt only from septic patients and alarms on nearly every hour of a long stay
+#: (`curation_check.py`). Beyond it the alarm falls back to NEWS2 >= FALLBACK_NEWS2, the RCP's
+#: threshold for an urgent clinical response.
+VALIDATED_HOURS = 59
+FALLBACK_NEWS2 = 5
+
+
+def with_news2_fallback(scores, news2, hours_since_admission,
+                        validated_hours: int = VALIDATED_HOURS, fallback: int = FALLBACK_NEWS2) -> np.ndarray:
+    """One alarm score for the alarm system with the fallback: the model's score within the
+    validated range; beyond it a value above every score when NEWS2 >= fallback, else one below
+    every score. Any threshold on the result therefore alarms beyond the range exactly when NEWS2
+    does, and within it exactly when the model's score reaches the threshold."""
+    scores = np.asarray(scores, dtype=np.float64)
+    inside = np.asarray(hours_since_admission) <= validated_hours
+    if not np.any(inside):
+        raise ValueError(f"no row within the first {validated_hours} ICU hours")
+    above, below = scores[inside].max() + 1.0, scores[inside].min() - 1.0
+    return np.where(inside, scores, np.where(np.asarray(news2) >= fallback, above, below))
+
+
 class AlarmRuleTable:
     """Alarms as a monitor would raise them: an alarm *fires* at hour t when the score is at or
     above the threshold and no alarm fired for this patient at hours t-H+1 .. t-1 (H = hold-off:

@@ -5,7 +5,7 @@ import unittest
 import numpy as np
 
 from metrics import (AlarmRuleTable, AlarmTable, RankedScores, auroc_auprc, normalized_utility, patient_utility,
-                     row_utilities, trend_adjusted, weighted_median)
+                     row_utilities, trend_adjusted, weighted_median, with_news2_fallback)
 
 
 class ChallengeUtility(unittest.TestCase):
@@ -122,6 +122,18 @@ class AlarmOperatingPoint(unittest.TestCase):
         self.assertEqual(a[20], 15.0)
         self.assertAlmostEqual(a[21], 20 - 0.5 * (5 * 10 + 20) / 6)
         self.assertEqual(a[26], 10.0)
+
+    def test_beyond_the_validated_range_the_alarm_follows_news2_only(self):
+        # hours 58, 59 (inside: the model's score), 60, 61, 62 (beyond: NEWS2 >= 5 decides)
+        scores = np.array([-3.0, 7.0, 100.0, -50.0, 100.0])
+        news2 = np.array([9, 0, 4, 5, 0])
+        c = with_news2_fallback(scores, news2, np.array([58, 59, 60, 61, 62]))
+        np.testing.assert_array_equal(c, [-3.0, 7.0, -4.0, 8.0, -4.0])
+        for threshold in (-3.0, 0.0, 7.0):  # every threshold within the model's range
+            np.testing.assert_array_equal(c >= threshold, [-3.0 >= threshold, 7.0 >= threshold,
+                                                           False, True, False])
+        with self.assertRaises(ValueError):
+            with_news2_fallback(scores, news2, np.array([60, 61, 62, 63, 64]))
 
     def test_weighted_median(self):
         self.assertEqual(weighted_median(np.array([1.0, 5.0, 9.0]), np.array([1.0, 1.0, 1.0])), 5.0)
