@@ -2,8 +2,9 @@
 
 Writes every test-part input window (int8, quantized as the manifest says) back to back to one
 file, runs `vigil model run vigil-risk.tflite --input IN --output OUT`, reads the int8 outputs and
-recomputes the int8 test metrics, which must equal those in evaluation.json (and so in
-MODEL_CARD.md), and the outputs' SHA-256 must equal TFLM's.
+recomputes the int8 test metrics (on the full test part, on its first VALIDATED_HOURS hours, and
+for the alarm system with the NEWS2 fallback), which must equal those in evaluation.json (and so
+in MODEL_CARD.md), and the outputs' SHA-256 must equal TFLM's.
 
     python check_with_vigil.py [--runner vigil|tflm] [--vigil PATH]
 
@@ -25,10 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from data import MODELS_DIR, REPO_DIR, DataMissing, load_splits
-from evaluate import point_metrics
+from evaluate import INT8_NAME, fallback_metrics, fallback_tables, point_metrics, share_in_alarm
 from features import quantize, window_features
-
-INT8_NAME = "vigil-risk int8 (TFLM)"
 
 
 def main():
@@ -77,14 +76,27 @@ def main():
     out_digest = hashlib.sha256(q.tobytes()).hexdigest()
     if out_digest != report["int8_test_outputs_sha256"]:
         failures.append(f"outputs sha256 {out_digest} != TFLM's {report['int8_test_outputs_sha256']}")
-    expected = report["scores"][INT8_NAME]
-    got = point_metrics(q.astype(np.float64), test, float(manifest["output"]["thresholds"]["utility_optimal_q"]))
-    for k, v in got.items():
-        e = expected[k]["value"]
-        same = (np.isnan(v) and np.isnan(e)) or abs(v - e) <= 1e-12
-        print(f"  {k:36s} {v:.6f}  model card {e:.6f}  {'ok' if same else 'DIFFERS'}")
-        if not same:
-            failures.append(f"{k}: {v} != {e}")
+    s = q.astype(np.float64)
+    utility_q = float(manifest["output"]["thresholds"]["utility_optimal_q"])
+    vr = report["validated_range"]
+    first, keep = test.first_hours(vr["hours"])
+    checks = [
+        ("", point_metrics(s, test, utility_q), {k: v["value"] for k, v in report["scores"][INT8_NAME].items()
+                                                if isinstance(v, dict)}),
+        (f"first {vr['hours']} h: ", point_metrics(s[keep], first, utility_q),
+         {k: v["value"] for k, v in vr["first_hours"]["scores"][INT8_NAME].items() if isinstance(v, dict)}),
+        ("NEWS2 fallback: ", fallback_metrics(fallback_tables(s, test)),
+         {k: v["value"] for k, v in vr["news2_fallback"][INT8_NAME].items()}),
+        ("", {"share of hours beyond in alarm": share_in_alarm(s, test, ~keep)},
+         {"share of hours beyond in alarm": vr["share_of_hours_beyond_in_alarm_at_80"][INT8_NAME]}),
+    ]
+    for prefix, got, expected in checks:
+        for k, v in got.items():
+            e = expected[k]
+            same = (np.isnan(v) and np.isnan(e)) or abs(v - e) <= 1e-12
+            print(f"  {prefix + k:52s} {v:.6f}  model card {e:.6f}  {'ok' if same else 'DIFFERS'}")
+            if not same:
+                failures.append(f"{prefix}{k}: {v} != {e}")
     if failures:
         sys.exit("int8 check FAILED:\n  " + "\n  ".join(failures))
     print(f"int8 check passed with runner {args.runner}: {len(q)} outputs identical to TFLM's, "

@@ -25,11 +25,15 @@ import numpy as np
 
 from data import MODELS_DIR, DataMissing, load_splits
 from features import quantize, window_features
-from metrics import (HOLD_OFF_HOURS, TREND_HOURS, TREND_WEIGHT, AlarmRuleTable, AlarmTable, RankedScores,
-                     UtilityTable, bootstrap_weights, trend_adjusted)
+from metrics import (FALLBACK_NEWS2, HOLD_OFF_HOURS, TREND_HOURS, TREND_WEIGHT, VALIDATED_HOURS, AlarmRuleTable,
+                     AlarmTable, RankedScores, UtilityTable, bootstrap_weights, trend_adjusted,
+                     with_news2_fallback)
 from scores import cohort_news2, cohort_qsofa
 
 BOOT_SEED = 7
+INT8_NAME = "vigil-risk int8 (TFLM)"
+#: The scores reported per subgroup and within the validated range.
+COMPARED = (INT8_NAME, "NEWS2", "qSOFA (vitals)", "hours since admission")
 AGE_BANDS = [(18, 45, "18-44"), (45, 65, "45-64"), (65, 80, "65-79"), (80, 200, "80+")]
 
 
@@ -79,18 +83,40 @@ def make_tables(scores, cohort):
             AlarmTable(trend, labels, cohort.starts), AlarmRuleTable(trend, labels, cohort.starts))
 
 
-def with_intervals(scores, cohort, util_threshold, n_boot, seed) -> dict:
-    tables = make_tables(scores, cohort)
-    point = point_metrics(scores, cohort, util_threshold, None, tables)
-    W = bootstrap_weights(len(cohort.patient_ids), n_boot, seed)
-    reps = [point_metrics(scores, cohort, util_threshold, w, tables) for w in W]
+def intervals(figures, n_patients, n_boot, seed) -> dict:
+    """{figure: {"value", "ci95"}}: `figures(weights)` (a dict of numbers; weights None = the cohort
+    itself) at the cohort and its 2.5/97.5 percentiles over patient-level bootstrap replicates."""
+    point = figures(None)
+    reps = [figures(w) for w in bootstrap_weights(n_patients, n_boot, seed)]
     out = {}
     for k, v in point.items():
         r = np.array([x[k] for x in reps], dtype=np.float64)
         r = r[np.isfinite(r)]
         lo, hi = (np.percentile(r, [2.5, 97.5]) if len(r) else (np.nan, np.nan))
         out[k] = {"value": v, "ci95": [float(lo), float(hi)]}
+    return out
+
+
+def with_intervals(scores, cohort, util_threshold, n_boot, seed) -> dict:
+    tables = make_tables(scores, cohort)
+    out = intervals(lambda w: point_metrics(scores, cohort, util_threshold, w, tables),
+                    len(cohort.patient_ids), n_boot, seed)
     out["utility_threshold"] = util_threshold
+    return out
+
+
+def fallback_tables(scores, cohort):
+    """The 80%-point tables (plain alarm hours, hold-off rule) of the alarm system that uses the
+    score within the validated range and NEWS2 >= FALLBACK_NEWS2 beyond it."""
+    labels = cohort.values["SepsisLabel"]
+    c = with_news2_fallback(scores, cohort_news2(cohort), cohort.values["ICULOS"])
+    return (("op80", AlarmTable(c, labels, cohort.starts)), ("rule80", AlarmRuleTable(c, labels, cohort.starts)))
+
+
+def fallback_metrics(tables, weights=None) -> dict:
+    out = {}
+    for prefix, table in tables:
+        out.update({f"{prefix}_{k}": v for k, v in table.operating_point(0.8, weights).items()})
     return out
 
 
@@ -138,7 +164,7 @@ def all_scores(parts, manifest):
     import tensorflow as tf
     q = int8_outputs(parts, manifest)
     keras = tf.keras.models.load_model(MODELS_DIR / "vigil-risk-float.keras")
-    s = {"vigil-risk int8 (TFLM)": {k: q[k].astype(np.float64) for k in q}}
+    s = {INT8_NAME: {k: q[k].astype(np.float64) for k in q}}
     s["_int8_test_raw"] = q["test"].astype(np.int8)
     s["vigil-risk float"] = {k: keras.predict(window_features(parts[k], manifest["input"]).astype(np.float32),
                                               batch_size=8192, verbose=0)[:, 0].astype(np.float64)
@@ -170,7 +196,7 @@ def main():
               "scores": {}, "subgroups": {}}
     thresholds = {}
     for name, s in scores.items():
-        if name.startswith("vigil-risk int8"):
+        if name == INT8_NAME:
             thr = float(manifest["output"]["thresholds"]["utility_optimal_q"])
         else:
             thr, _ = choose_utility_threshold(s["val"], parts["val"].values["SepsisLabel"], parts["val"].starts)
@@ -188,14 +214,51 @@ def main():
         rows = np.concatenate([np.arange(test.starts[index[p]], test.starts[index[p] + 1]) for p in ids])
         n_septic = int(sub.ever_septic().sum())
         entry = {"patients": int(len(ids)), "septic_patients": n_septic, "scores": {}}
-        for name in ("vigil-risk int8 (TFLM)", "NEWS2", "qSOFA (vitals)", "hours since admission"):
+        for name in COMPARED:
             entry["scores"][name] = with_intervals(scores[name]["test"][rows], sub, thresholds[name],
                                                    args.boot_subgroup, BOOT_SEED)
         report["subgroups"][gname] = entry
-        print(gname, len(ids), {k: round(v["value"], 3) for k, v in entry["scores"]["vigil-risk int8 (TFLM)"].items() if isinstance(v, dict)}, flush=True)
+        print(gname, len(ids), {k: round(v["value"], 3) for k, v in entry["scores"][INT8_NAME].items() if isinstance(v, dict)}, flush=True)
+    report["validated_range"] = validated_range(scores, test, thresholds, args)
+    print("validated range", json.dumps(report["validated_range"]["news2_fallback"]), flush=True)
     (MODELS_DIR / "evaluation.json").write_text(json.dumps(report, indent=1) + "\n")
     (MODELS_DIR / "EVALUATION.md").write_text(render_markdown(report, manifest))
     print("wrote evaluation.json and EVALUATION.md")
+
+
+def share_in_alarm(scores, cohort, rows) -> float:
+    """Share of the given rows at or above the score's 80%-point threshold on the cohort."""
+    threshold = AlarmTable(scores, cohort.values["SepsisLabel"], cohort.starts).operating_point(0.8)["threshold"]
+    return float(np.mean(scores[rows] >= threshold))
+
+
+def validated_range(scores, test, thresholds, args) -> dict:
+    """The test part's rows beyond the validated range (metrics.VALIDATED_HOURS); every compared
+    score's figures on the first VALIDATED_HOURS hours of each stay; the share of hours beyond the
+    range in alarm at each score's 80% point; the int8 model's alarm system with the NEWS2
+    fallback beyond the range."""
+    labels = test.values["SepsisLabel"]
+    first, keep = test.first_hours(VALIDATED_HOURS)
+    beyond = ~keep
+    out = {
+        "hours": VALIDATED_HOURS, "fallback_news2_at_least": FALLBACK_NEWS2,
+        "test_rows_beyond": int(beyond.sum()),
+        "test_rows_beyond_from_septic_patients": float(test.ever_septic()[test.row_patient()][beyond].mean()),
+        "test_positive_rows_beyond_share": float(labels[beyond].sum() / labels.sum()),
+        "share_of_hours_beyond_in_alarm_at_80": {},
+        "first_hours": {"patients": int(len(first.patient_ids)), "septic_patients": int(first.ever_septic().sum()),
+                        "rows": first.n_rows, "scores": {}},
+        "news2_fallback": {},
+    }
+    for name in COMPARED:
+        s = scores[name]["test"]
+        out["share_of_hours_beyond_in_alarm_at_80"][name] = share_in_alarm(s, test, beyond)
+        out["first_hours"]["scores"][name] = with_intervals(s[keep], first, thresholds[name], args.boot_subgroup,
+                                                            BOOT_SEED)
+    tables = fallback_tables(scores[INT8_NAME]["test"], test)
+    out["news2_fallback"][INT8_NAME] = intervals(lambda w: fallback_metrics(tables, w), len(test.patient_ids),
+                                                 args.boot, BOOT_SEED)
+    return out
 
 
 METRIC_ROWS = [
@@ -217,6 +280,37 @@ METRIC_ROWS = [
 def fmt(entry, key, digits):
     v = entry[key]
     return f"{v['value']:.{digits}f} ({v['ci95'][0]:.{digits}f}–{v['ci95'][1]:.{digits}f})"
+
+
+def render_validated_range(report) -> list[str]:
+    vr = report["validated_range"]
+    h = vr["hours"]
+    fh = vr["first_hours"]
+    lines = ["", f"## Within the validated range (the first {h} ICU hours) and the NEWS2 fallback beyond it", "",
+             f"In set A no non-septic record goes past ICU hour {h} (apart from a few cut at the data set's "
+             "336-hour cap), while septic records run until a few hours after onset (`curation_check.py`). "
+             f"Of the test part's {vr['test_rows_beyond']} rows beyond hour {h}, "
+             f"{100 * vr['test_rows_beyond_from_septic_patients']:.1f}% belong to septic patients, and they hold "
+             f"{100 * vr['test_positive_rows_beyond_share']:.1f}% of all positive rows: there, time in the ICU "
+             "alone predicts the label, which no ward's data would. The figures below are restricted to each "
+             f"stay's first {h} hours ({fh['patients']} patients, {fh['rows']} rows, {fh['septic_patients']} "
+             "septic patients whose labelled hours start within them), with the thresholds of the full table.", "",
+             "| metric | " + " | ".join(COMPARED) + " |", "| --- | " + " | ".join("---" for _ in COMPARED) + " |"]
+    for key, label, d in METRIC_ROWS:
+        lines.append(f"| {label} | " + " | ".join(fmt(fh["scores"][n], key, d) for n in COMPARED) + " |")
+    lines += ["", f"Share of the test part's hours beyond hour {h} in alarm at each score's 80% point (full "
+              "table): " + "; ".join(f"{n} {100 * v:.1f}%" for n, v in vr["share_of_hours_beyond_in_alarm_at_80"].items())
+              + ".", "",
+              f"The alarm system with the fallback (the int8 model's score up to hour {h}, NEWS2 >= "
+              f"{vr['fallback_news2_at_least']} beyond it; `metrics.with_news2_fallback`), 80% points searched "
+              "on the full test part as above:", "",
+              "| metric | int8 model with the NEWS2 fallback | int8 model alone | NEWS2 alone |", "| --- | --- | --- | --- |"]
+    fb = vr["news2_fallback"][INT8_NAME]
+    for key, label, d in METRIC_ROWS:
+        if key in fb:
+            lines.append(f"| {label} | {fmt(fb, key, d)} | {fmt(report['scores'][INT8_NAME], key, d)} | "
+                         f"{fmt(report['scores']['NEWS2'], key, d)} |")
+    return lines
 
 
 def render_markdown(report, manifest) -> str:
@@ -266,8 +360,10 @@ def render_markdown(report, manifest) -> str:
                   "| --- | --- | --- |"]
         for key, label, d in METRIC_ROWS:
             lines.append(f"| {label} | {fmt(report['scores'][names[0]], key, d)} | {fmt(ms, key, d)} |")
+    if "validated_range" in report:
+        lines += render_validated_range(report)
     lines += ["", "## Subgroups (bias check)", ""]
-    sub_names = ["vigil-risk int8 (TFLM)", "NEWS2", "qSOFA (vitals)", "hours since admission"]
+    sub_names = list(COMPARED)
     for key, label, d in METRIC_ROWS[:4] + METRIC_ROWS[5:6] + METRIC_ROWS[8:9] + METRIC_ROWS[10:11]:
         lines += [f"### {label}", "", "| group | patients (septic) | " + " | ".join(sub_names) + " |",
                   "| --- | --- | " + " | ".join("---" for _ in sub_names) + " |"]

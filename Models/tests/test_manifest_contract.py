@@ -204,6 +204,42 @@ class ManifestContract(unittest.TestCase):
         got = trend_adjusted(sum(patients, []), starts)
         self.assertEqual(list(got), expected)
 
+    def test_manifest_fallback_news2_is_the_score_the_evaluation_used(self):
+        # The manifest's validated range is the evaluation's, and its words for the fallback NEWS2
+        # (bands of input.news2_bands on each vital's latest value in the stay, oxygen points when the
+        # latest FiO2 > 0.21) give, hour by hour on the fixture's raw rows, scores.cohort_news2.
+        import numpy as np
+
+        from data import Cohort
+        from metrics import FALLBACK_NEWS2, VALIDATED_HOURS
+        from scores import cohort_news2
+        vr = self.manifest["validated_range"]
+        self.assertEqual(vr["hours_since_admission_max"], VALIDATED_HOURS)
+        self.assertEqual(vr["fallback_news2_at_least"], FALLBACK_NEWS2)
+        nb = self.manifest["input"]["news2_bands"]
+
+        def points(parameter, value):
+            if value is None:
+                return 0
+            return next(p for upper, p in nb["bands"][parameter] if upper is None or value <= upper)
+
+        expected, columns = [], {}
+        for p in self.fixture["patients"]:
+            latest = {}
+            for row in p["rows"]:
+                latest.update({k: v for k, v in row.items() if v is not None})
+                fio2 = latest.get("FiO2")
+                oxygen = fio2 is not None and (fio2 / 100 if fio2 > 1 else fio2) > 0.21
+                expected.append(sum(points(q, latest.get(q)) for q in nb["bands"])
+                                + (nb["oxygen_points"] if oxygen else 0))
+                for k, v in row.items():
+                    columns.setdefault(k, []).append(np.nan if v is None else v)
+        lengths = [len(p["rows"]) for p in self.fixture["patients"]]
+        cohort = Cohort(np.array([p["patient"] for p in self.fixture["patients"]]),
+                        np.concatenate([[0], np.cumsum(lengths)]), {k: np.array(v) for k, v in columns.items()})
+        self.assertEqual(list(cohort_news2(cohort)), expected)
+        self.assertGreater(len(set(expected)), 3)  # the rows exercise several NEWS2 levels
+
 
 if __name__ == "__main__":
     unittest.main()
