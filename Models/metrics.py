@@ -279,8 +279,9 @@ def with_news2_fallback(scores, news2, hours_since_admission,
                         validated_hours: int = VALIDATED_HOURS, fallback: int = FALLBACK_NEWS2) -> np.ndarray:
     """One alarm score for the alarm system with the fallback: the model's score within the
     validated range; beyond it a value above every score when NEWS2 >= fallback, else one below
-    every score. Any threshold on the result therefore alarms beyond the range exactly when NEWS2
-    does, and within it exactly when the model's score reaches the threshold."""
+    every score. Any threshold between the lowest and the highest score within the range therefore
+    alarms beyond the range exactly when NEWS2 does, and within it exactly when the model's score
+    reaches the threshold."""
     scores = np.asarray(scores, dtype=np.float64)
     inside = np.asarray(hours_since_admission) <= validated_hours
     if not np.any(inside):
