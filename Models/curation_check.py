@@ -38,7 +38,6 @@ from scores import cohort_news2
 
 SEED = 99
 FOLDS = 4
-TEACHER_ROUNDS = 184
 #: Hour bands (ICULOS, right-inclusive) for the label rate.
 BANDS = [(0, 24), (24, 48), (48, VALIDATED_HOURS), (VALIDATED_HOURS, 96), (96, 10_000)]
 
@@ -89,8 +88,6 @@ def alarm_figures(score, cohort, long_non_septic_rows) -> dict:
 
 
 def main():
-    import lightgbm as lgb
-
     import train
 
     t0 = time.time()
@@ -124,14 +121,13 @@ def main():
         for f in range(FOLDS):
             held = fold[row_patient] == f
             fit = ~held if rows is None else ~held & rows
-            booster = lgb.train({**train.TEACHER, "seed": train.SEED},
-                                lgb.Dataset(x[fit][:, columns], y[fit]), num_boost_round=TEACHER_ROUNDS)
+            booster = train.fit_teacher(x[fit][:, columns], y[fit])
             out_of_fold[held] = booster.predict(x[held][:, columns], raw_score=True)
         results[name] = {"features": int(len(columns)),
                          **alarm_figures(out_of_fold, cohort, long_non_septic_rows)}
         log(f"{name}: {results[name]}")
     report = {"validated_hours": VALIDATED_HOURS, "cohort": "training + validation parts",
-              "folds": FOLDS, "seed": SEED, "teacher_rounds": TEACHER_ROUNDS,
+              "folds": FOLDS, "seed": SEED, "teacher_rounds": train.TEACHER_ROUNDS_FINAL,
               "long_non_septic_patients": int(long_non_septic.sum()), "facts": facts,
               "out_of_fold": results}
     (MODELS_DIR / "curation_check.json").write_text(json.dumps(report, indent=1) + "\n")

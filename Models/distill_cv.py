@@ -68,7 +68,6 @@ def compare_teachers(x, y, held_of_fold, log):
 def main():
     import argparse
 
-    import lightgbm as lgb
     import tensorflow as tf
 
     import train
@@ -93,8 +92,7 @@ def main():
         return
     for f in range(FOLDS_RUN):
         held = fold[row_patient] == f
-        booster = lgb.train({**train.TEACHER, "seed": train.SEED}, lgb.Dataset(x[~held], y[~held]),
-                            num_boost_round=train.TEACHER_ROUNDS_FINAL)
+        booster = train.fit_teacher(x[~held], y[~held])
         logit = booster.predict(x[~held], raw_score=True)
         auc = auroc_auprc(booster.predict(x[held], raw_score=True), y[held])[0]
         print(f"[{time.time() - t0:5.0f}s] fold {f}: teacher AUROC {auc:.4f}", flush=True)

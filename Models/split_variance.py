@@ -32,12 +32,9 @@ from scores import cohort_news2
 
 SEED = 12345
 FOLDS = 5
-TEACHER_ROUNDS = 184
 
 
 def main():
-    import lightgbm as lgb
-
     import train
 
     t0 = time.time()
@@ -60,12 +57,11 @@ def main():
     committed_test = set(read_split("test"))
     committed = np.array([p in committed_test for p in cohort.patient_ids])
 
-    params = {**train.TEACHER, "seed": train.SEED}
     results = []
     for f in list(range(FOLDS)) + ["committed test part"]:
         in_fold = committed if f == "committed test part" else fold == f
         held = in_fold[row_patient]
-        booster = lgb.train(params, lgb.Dataset(x[~held], y[~held]), num_boost_round=TEACHER_ROUNDS)
+        booster = train.fit_teacher(x[~held], y[~held])
         gbm = booster.predict(x[held], raw_score=True)
         lengths = np.diff(starts)[in_fold]  # held-out rows are in patient order
         held_starts = np.concatenate([[0], np.cumsum(lengths)])
@@ -82,7 +78,7 @@ def main():
             f"teacher {t['alarm_hours_per_patient_day']:.2f} NEWS2 {n['alarm_hours_per_patient_day']:.2f} "
             f"(trend score: teacher {t['trend_alarm_hours_per_patient_day']:.2f} "
             f"NEWS2 {n['trend_alarm_hours_per_patient_day']:.2f})")
-    report = {"seed": SEED, "folds": FOLDS, "teacher_rounds": TEACHER_ROUNDS, "results": results}
+    report = {"seed": SEED, "folds": FOLDS, "teacher_rounds": train.TEACHER_ROUNDS_FINAL, "results": results}
     (MODELS_DIR / "split_variance.json").write_text(json.dumps(report, indent=1) + "\n")
     log("wrote split_variance.json")
 

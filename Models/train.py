@@ -90,6 +90,13 @@ def teacher_logits(Xtr, ytr, Xva, yva, log, select: bool):
     return booster.predict(Xtr, num_iteration=rounds, raw_score=True), rounds, float(aucs[rounds - 1])
 
 
+def fit_teacher(x, y, rounds: int = TEACHER_ROUNDS_FINAL, **params):
+    """The LightGBM teacher (TEACHER with seed SEED, and `params` over them) fitted on rows `x` with
+    labels `y` for `rounds` rounds, without a validation set: what the diagnostics fit per fold."""
+    import lightgbm as lgb
+    return lgb.train({**TEACHER, "seed": SEED, **params}, lgb.Dataset(x, y), num_boost_round=rounds)
+
+
 def fold_members(members):
     """One MLP equal to the mean of the members' logits: first layers side by side, hidden layers
     block-diagonal, output weights averaged (an exact rewrite; FULLY_CONNECTED ops only)."""

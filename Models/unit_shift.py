@@ -34,7 +34,6 @@ from metrics import VALIDATED_HOURS, RankedScores, bootstrap_weights
 from scores import cohort_news2
 
 SEEDS = (1, 2, 3)
-TEACHER_ROUNDS = 184
 N_BOOT = 200
 UNITS = {"MICU": "Unit1", "SICU": "Unit2"}
 
@@ -56,8 +55,6 @@ def read_units() -> dict[str, str]:
 
 
 def main():
-    import lightgbm as lgb
-
     import train
     from evaluate import load_manifest
 
@@ -94,8 +91,7 @@ def main():
             fit_patients[first[septic[first]][:n_septic]] = True
             fit_patients[first[~septic[first]][:n_other]] = True
             rows = fit_patients[row_patient]
-            models[u] = lgb.train({**train.TEACHER, "seed": train.SEED}, lgb.Dataset(x[rows], y[rows]),
-                                  num_boost_round=TEACHER_ROUNDS)
+            models[u] = train.fit_teacher(x[rows], y[rows])
         for u in UNITS:
             other = next(v for v in UNITS if v != u)
             eval_patients = np.zeros(len(septic), dtype=bool)
@@ -129,7 +125,7 @@ def main():
             summary[f"{u}, {part}"] = {k: float(np.mean([r[k] for r in rows]))
                                        for k in ("auroc in-unit", "auroc cross-unit", "auroc NEWS2", "in minus cross")}
     report = {"cohort": "training + validation parts, patients with a recorded unit", "seeds": list(SEEDS),
-              "teacher_rounds": TEACHER_ROUNDS, "bootstrap": N_BOOT, "mean_over_seeds": summary, "runs": results}
+              "teacher_rounds": train.TEACHER_ROUNDS_FINAL, "bootstrap": N_BOOT, "mean_over_seeds": summary, "runs": results}
     (MODELS_DIR / "unit_shift.json").write_text(json.dumps(report, indent=1) + "\n")
     log(json.dumps(summary, indent=1))
     log("wrote unit_shift.json")
