@@ -219,24 +219,23 @@ def main():
                                                    args.boot_subgroup, BOOT_SEED)
         report["subgroups"][gname] = entry
         print(gname, len(ids), {k: round(v["value"], 3) for k, v in entry["scores"][INT8_NAME].items() if isinstance(v, dict)}, flush=True)
-    report["validated_range"] = validated_range(scores, test, thresholds, args)
+    report["validated_range"] = validated_range(scores, test, thresholds, report["scores"], args)
     print("validated range", json.dumps(report["validated_range"]["news2_fallback"]), flush=True)
     (MODELS_DIR / "evaluation.json").write_text(json.dumps(report, indent=1) + "\n")
     (MODELS_DIR / "EVALUATION.md").write_text(render_markdown(report, manifest))
     print("wrote evaluation.json and EVALUATION.md")
 
 
-def share_in_alarm(scores, cohort, rows) -> float:
-    """Share of the given rows at or above the score's 80%-point threshold on the cohort."""
-    threshold = AlarmTable(scores, cohort.values["SepsisLabel"], cohort.starts).operating_point(0.8)["threshold"]
-    return float(np.mean(scores[rows] >= threshold))
+def share_in_alarm(scores, threshold) -> float:
+    """Share of the given scores (rows) at or above a threshold (the score's 80% point)."""
+    return float(np.mean(scores >= threshold))
 
 
-def validated_range(scores, test, thresholds, args) -> dict:
+def validated_range(scores, test, thresholds, whole, args) -> dict:
     """The test part's rows beyond the validated range (metrics.VALIDATED_HOURS); every compared
     score's figures on the first VALIDATED_HOURS hours of each stay; the share of hours beyond the
     range in alarm at each score's 80% point; the int8 model's alarm system with the NEWS2
-    fallback beyond the range."""
+    fallback beyond the range. `whole`: each score's figures on the whole test part."""
     labels = test.values["SepsisLabel"]
     first, keep = test.first_hours(VALIDATED_HOURS)
     beyond = ~keep
@@ -252,7 +251,8 @@ def validated_range(scores, test, thresholds, args) -> dict:
     }
     for name in COMPARED:
         s = scores[name]["test"]
-        out["share_of_hours_beyond_in_alarm_at_80"][name] = share_in_alarm(s, test, beyond)
+        out["share_of_hours_beyond_in_alarm_at_80"][name] = share_in_alarm(
+            s[beyond], whole[name]["op80_threshold"]["value"])
         out["first_hours"]["scores"][name] = with_intervals(s[keep], first, thresholds[name], args.boot_subgroup,
                                                             BOOT_SEED)
     tables = fallback_tables(scores[INT8_NAME]["test"], test)
