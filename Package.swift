@@ -2,8 +2,9 @@
 // Vigil: a minimal Swift runtime for bedside vital-sign monitors on Linux ARM boards.
 //
 // Module split (see docs/ARCHITECTURE.md):
-// - VigilCore, VigilInference, VigilSignal: Foundation-free compute core; also builds as
-//   Embedded Swift (Scripts/check-embedded.sh, run by CI).
+// - VigilCore, VigilInference, VigilSignal, VigilClinical: Foundation-free compute core; also
+//   builds as Embedded Swift (Scripts/check-embedded, run by CI). VigilManifest reads the risk
+//   model's JSON manifest into VigilClinical's input contract.
 // - VigilSensors: HAL protocols and chip drivers written against them.
 // - CI2C, CLibUSB, CGPIO: thin system-library targets; VigilLinux: the Linux backends.
 // - VigilSimulation: register-level simulated chips behind the same protocols.
@@ -27,6 +28,9 @@ let package = Package(
     .target(name: "VigilCore"),
     .target(name: "VigilInference", dependencies: ["VigilCore"]),
     .target(name: "VigilSignal", dependencies: ["VigilCore"]),
+    .target(name: "VigilClinical", dependencies: ["VigilCore", "VigilInference"]),
+    // The risk model's manifest (JSON) read into VigilClinical's contract; uses Foundation.
+    .target(name: "VigilManifest", dependencies: ["VigilClinical"]),
 
     // Hardware abstraction, drivers and the Linux backends.
     .target(name: "VigilSensors", dependencies: ["VigilCore"]),
@@ -42,14 +46,17 @@ let package = Package(
     .executableTarget(
       name: "vigil",
       dependencies: [
-        "VigilCore", "VigilInference", "VigilSignal", "VigilSensors", "VigilLinux",
-        "VigilSimulation",
+        "VigilCore", "VigilInference", "VigilSignal", "VigilClinical", "VigilManifest",
+        "VigilSensors", "VigilLinux", "VigilSimulation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
       ]),
 
     // Tests.
     .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
+    .testTarget(
+      name: "VigilClinicalTests",
+      dependencies: ["VigilClinical", "VigilManifest", "VigilInference", "VigilCore"]),
     .testTarget(
       name: "VigilInferenceTests", dependencies: ["VigilInference"],
       exclude: ["Conformance", "Fixtures"]),

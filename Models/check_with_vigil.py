@@ -6,8 +6,13 @@ recomputes the int8 test metrics (on the full test part, on its first VALIDATED_
 for the alarm system with the NEWS2 fallback), which must equal those in evaluation.json (and so
 in MODEL_CARD.md), and the outputs' SHA-256 must equal TFLM's.
 
-    python check_with_vigil.py [--runner vigil|tflm] [--vigil PATH]
+    python check_with_vigil.py [--runner vigil|pipeline|tflm] [--vigil PATH]
 
+`--runner pipeline` hands Vigil the test part's raw hourly rows instead (`vigil risk replay`):
+the features are then computed by Vigil's own implementation of the manifest (VigilClinical), so
+the check covers the whole path a monitor runs, from charted vitals to the model's output; Vigil's
+hourly NEWS2 of the latest values and its alarm decisions (model within the validated range,
+NEWS2 fallback beyond) must also equal the evaluation's in every hour.
 The Vigil binary is --vigil, else $VIGIL_BIN, else `.build/release/vigil` in the repository
 (`swift build -c release`). `--runner tflm` uses tflm_runner.py, which has the same file contract.
 """
@@ -28,11 +33,54 @@ import numpy as np
 from data import MODELS_DIR, REPO_DIR, DataMissing, load_splits
 from evaluate import INT8_NAME, fallback_metrics, fallback_tables, point_metrics, share_in_alarm
 from features import quantize, window_features
+from scores import cohort_news2
+
+
+#: The raw columns `vigil risk replay` reads, as set A names them.
+RAW_COLUMNS = ("HR", "O2Sat", "Temp", "SBP", "MAP", "DBP", "Resp", "FiO2", "Age", "Gender", "ICULOS")
+
+
+def write_rows(cohort, path: Path) -> None:
+    """The cohort's raw hourly rows as CSV with a patient column (repr round-trips every float)."""
+    cols = [cohort.values[c] for c in RAW_COLUMNS]
+    patients = np.repeat(cohort.patient_ids, np.diff(cohort.starts))
+    with path.open("w") as f:
+        f.write("patient," + ",".join(RAW_COLUMNS) + "\n")
+        for i in range(cohort.n_rows):
+            f.write(patients[i] + "," + ",".join("NaN" if np.isnan(c[i]) else repr(float(c[i])) for c in cols)
+                    + "\n")
+
+
+def check_assessments(table: Path, test, q: np.ndarray, manifest: dict) -> list[str]:
+    """`vigil risk replay`'s hourly decisions against the evaluation's: NEWS2 of the latest values
+    (scores.cohort_news2), the basis (model up to the validated hour, NEWS2 beyond) and the alarm
+    condition of the manifest's validated-range threshold with the NEWS2 fallback."""
+    vr = manifest["validated_range"]
+    cols = np.genfromtxt(table, delimiter=",", names=True, dtype=None, encoding="utf-8",
+                         usecols=("news2_latest", "basis", "alarm"))
+    if len(cols) != test.n_rows or len(q) != test.n_rows:
+        return [f"vigil risk replay gave {len(cols)} rows and {len(q)} outputs for {test.n_rows} hours"]
+    inside = test.values["ICULOS"] <= vr["hours_since_admission_max"]
+    news2 = cohort_news2(test)
+    alarm = np.where(inside, q >= vr["alarm_80pct_sensitivity_q"], news2 >= vr["fallback_news2_at_least"])
+    checks = {
+        "NEWS2 of the latest values": (cols["news2_latest"], news2),
+        "basis (model within the validated range)": (cols["basis"] == "model", inside),
+        "alarm condition (model, NEWS2 fallback beyond)": (cols["alarm"] == 1, alarm),
+    }
+    failures = []
+    for name, (got, want) in checks.items():
+        differ = int(np.sum(np.asarray(got) != np.asarray(want)))
+        print(f"  {name:52s} {'equal in every hour' if differ == 0 else f'DIFFERS in {differ} hours'}")
+        if differ:
+            failures.append(f"{name}: differs in {differ} of {test.n_rows} hours")
+    print(f"  alarm hours of the alarm system (plain threshold):   {int(alarm.sum())}")
+    return failures
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runner", choices=("vigil", "tflm"), default="vigil")
+    ap.add_argument("--runner", choices=("vigil", "pipeline", "tflm"), default="vigil")
     ap.add_argument("--vigil", default=os.environ.get("VIGIL_BIN", str(REPO_DIR / ".build" / "release" / "vigil")))
     args = ap.parse_args()
 
@@ -54,25 +102,37 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="vigil-check-") as tmp:
         inp, out = Path(tmp) / "in.bin", Path(tmp) / "out.bin"
-        x.tofile(inp)
-        if args.runner == "vigil":
-            if not Path(args.vigil).is_file():
-                sys.exit(f"vigil binary not found at {args.vigil}; build it (swift build -c release) "
-                         "or pass --vigil PATH / set VIGIL_BIN")
+        if args.runner in ("vigil", "pipeline") and not Path(args.vigil).is_file():
+            sys.exit(f"vigil binary not found at {args.vigil}; build it (swift build -c release) "
+                     "or pass --vigil PATH / set VIGIL_BIN")
+        table = Path(tmp) / "assessments.csv"
+        if args.runner == "pipeline":
+            rows = Path(tmp) / "rows.csv"
+            write_rows(test, rows)
+            cmd = [args.vigil, "risk", "replay", str(rows), "--manifest",
+                   str(MODELS_DIR / "vigil-risk.manifest.json"), "--output-q", str(out)]
+        elif args.runner == "vigil":
+            x.tofile(inp)
             cmd = [args.vigil, "model", "run", str(model), "--input", str(inp), "--output", str(out)]
         else:
+            x.tofile(inp)
             cmd = [sys.executable, str(MODELS_DIR / "tflm_runner.py"), str(model), "--input", str(inp),
                    "--output", str(out), "--arena", str(manifest["tflm_min_arena_bytes"] + 1024)]
         print("running:", " ".join(cmd), f"({len(x)} invocations)", flush=True)
-        r = subprocess.run(cmd, capture_output=True, text=True)
+        with table.open("w") as stdout:
+            r = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
             sys.exit(f"runner failed with exit code {r.returncode}:\n{r.stderr[-4000:]}")
+        if r.stderr.strip():
+            print("  " + r.stderr.strip().splitlines()[-1])
         raw = out.read_bytes()
+        if args.runner == "pipeline":
+            failures_pipeline = check_assessments(table, test, np.frombuffer(raw, dtype=np.int8), manifest)
     if len(raw) != len(x):
         sys.exit(f"runner wrote {len(raw)} output bytes for {len(x)} invocations (expected one int8 each)")
     q = np.frombuffer(raw, dtype=np.int8)
 
-    failures = []
+    failures = failures_pipeline if args.runner == "pipeline" else []
     out_digest = hashlib.sha256(q.tobytes()).hexdigest()
     if out_digest != report["int8_test_outputs_sha256"]:
         failures.append(f"outputs sha256 {out_digest} != TFLM's {report['int8_test_outputs_sha256']}")

@@ -1,4 +1,5 @@
-"""Writes fixtures/vigil-risk-fixture.json: 20 feature windows from 4 test patients for Vigil's tests.
+"""Writes fixtures/vigil-risk-fixture.json: 20 feature windows from 4 test patients for Vigil's tests,
+and the same patients' raw rows as fixtures/vigil-risk-fixture.psv for `vigil risk replay`.
 
 For each patient it records the raw hourly rows (as in the data set, null = not measured) from
 admission to the last sampled hour, and for 5 sampled hours: the float feature vector, the int8
@@ -61,6 +62,14 @@ def main():
     path = MODELS_DIR / "fixtures" / "vigil-risk-fixture.json"
     path.write_text(json.dumps(fixture, indent=1) + "\n")
     print(f"wrote {path}: {sum(len(p['windows']) for p in patients)} windows")
+    # The same rows as PhysioNet's pipe-separated files, with a patient column (NaN = not measured).
+    psv = path.with_suffix(".psv")
+    lines = ["patient|" + "|".join(RAW_COLUMNS)]
+    for p in patients:
+        for r in p["rows"]:
+            lines.append(p["patient"] + "|" + "|".join("NaN" if r[c] is None else repr(r[c]) for c in RAW_COLUMNS))
+    psv.write_text("\n".join(lines) + "\n")
+    print(f"wrote {psv}: {len(lines) - 1} hours")
 
 
 if __name__ == "__main__":

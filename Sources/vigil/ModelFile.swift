@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 import VigilInference
 
 /// A .tflite file read into a 16-byte-aligned buffer that lives as long as this object, so the
@@ -10,6 +11,8 @@ final class ModelFile {
   private var verified: Model?
   /// The path it was read from.
   let path: String
+  /// The file's SHA-256 as read, in lower-case hex.
+  let sha256: String
 
   /// Reads `path`; throws a message naming the file and the system's reason.
   init(path: String) throws(CLIError) {
@@ -20,6 +23,7 @@ final class ModelFile {
     } catch {
       throw CLIError("cannot read model '\(path)': \(Self.reason(error))")
     }
+    sha256 = SHA256.hexDigest(data)
     let buffer = UnsafeMutableRawBufferPointer.allocate(
       byteCount: max(data.count, 1), alignment: 16)
     _ = data.copyBytes(to: buffer)

@@ -6,6 +6,9 @@ struct Vigil: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "vigil",
     abstract: "Vigil bedside monitor: operator and biomedical-engineering tools.",
-    subcommands: [ModelCommand.self, SignalCommand.self, BoardCommand.self, SensorsCommand.self]
+    subcommands: [
+      ModelCommand.self, RiskCommand.self, SignalCommand.self, BoardCommand.self,
+      SensorsCommand.self,
+    ]
   )
 }

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import VigilClinical
+import VigilInference
+import VigilManifest
+
+/// The whole hourly path (features, the shipped model, the alarm policy) on the fixture's
+/// patients, against TFLM's outputs and the manifest's rules.
+@Suite struct RiskMonitorTests {
+  @Test func eachFixtureHourGivesTFLMsOutputTheRiskItStandsForAndTheManifestsAlarmRule() throws {
+    let manifest = try RiskModelManifest(contentsOf: Fixture.manifestPath)
+    let data = try Data(contentsOf: Fixture.models.appendingPathComponent(manifest.modelFile))
+    let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
+    defer { bytes.deallocate() }
+    data.copyBytes(to: bytes)
+    let policy = RiskAlarmPolicy(
+      validatedHoursMax: manifest.validatedHoursMax,
+      fallbackNEWS2AtLeast: manifest.fallbackNEWS2AtLeast,
+      thresholdQ: manifest.validatedAlarmThresholdQ, holdOffHours: nil)
+    var beyondRange = 0
+    for patient in try Fixture.patients() {
+      var monitor = try RiskMonitor(
+        contract: manifest.input, outputQuantization: manifest.outputQuantization,
+        policy: policy,
+        interpreter: try Interpreter(model: try Model(bytes: UnsafeRawBufferPointer(bytes))))
+      for row in patient.rows {
+        let a = try monitor.append(row)
+        if let window = patient.windows.first(where: { $0.hour == a.hour }) {
+          #expect(a.outputQ == window.output, "\(patient.name) hour \(a.hour)")
+          #expect(abs(a.risk - window.risk) <= 1e-15, "\(patient.name) hour \(a.hour)")
+        }
+        if row.hoursSinceAdmission <= 59 {
+          #expect(a.basis == .model && a.alarmCondition == (a.outputQ >= policy.thresholdQ))
+        } else {
+          beyondRange += 1
+          #expect(a.basis == .news2Fallback && a.alarmCondition == (a.news2FromLatestValues >= 5))
+        }
+      }
+    }
+    #expect(beyondRange == 5)  // p000324's ICU hours 60–64
+  }
+
+  @Test func aModelWithAnotherInputSizeIsRefused() throws {
+    let manifest = try RiskModelManifest(contentsOf: Fixture.manifestPath)
+    var contract = manifest.input
+    contract.features.removeLast()
+    let data = try Data(contentsOf: Fixture.models.appendingPathComponent(manifest.modelFile))
+    let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
+    defer { bytes.deallocate() }
+    data.copyBytes(to: bytes)
+    let interpreter = try Interpreter(model: try Model(bytes: UnsafeRawBufferPointer(bytes)))
+    #expect(throws: RiskMonitorError.modelMismatch("the model's input is not 331 int8 values")) {
+      try RiskMonitor(
+        contract: contract, outputQuantization: manifest.outputQuantization,
+        policy: RiskAlarmPolicy(
+          validatedHoursMax: 59, fallbackNEWS2AtLeast: 5, thresholdQ: 0, holdOffHours: nil),
+        interpreter: interpreter)
+    }
+  }
+}
