@@ -1,6 +1,7 @@
 import Foundation
 import VigilClinical
 import VigilCore
+import VigilInference
 import VigilManifest
 
 /// The shipped model's files and its committed fixture: the raw hourly rows of 4 test-part
@@ -12,6 +13,27 @@ enum Fixture {
 
   static var manifestPath: String {
     models.appendingPathComponent("vigil-risk.manifest.json").path
+  }
+
+  /// The manifest's model file in a 16-byte-aligned buffer kept as long as its interpreter.
+  final class LoadedModel {
+    private let bytes: UnsafeMutableRawBufferPointer
+    /// An interpreter that reads the model's weights in place.
+    let interpreter: Interpreter
+
+    init(_ manifest: RiskModelManifest) throws {
+      let data = try Data(contentsOf: models.appendingPathComponent(manifest.modelFile))
+      bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
+      data.copyBytes(to: bytes)
+      do {
+        interpreter = try Interpreter(model: try Model(bytes: UnsafeRawBufferPointer(bytes)))
+      } catch {
+        bytes.deallocate()
+        throw error
+      }
+    }
+
+    deinit { bytes.deallocate() }
   }
 
   struct Window {

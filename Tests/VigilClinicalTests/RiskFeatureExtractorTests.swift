@@ -19,11 +19,8 @@ import VigilManifest
   }
 
   @Test func theFixtureHoursGiveThePipelinesFeaturesInt8InputsAndTFLMsOutputs() throws {
-    let data = try Data(contentsOf: Fixture.models.appendingPathComponent(manifest.modelFile))
-    let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
-    defer { bytes.deallocate() }
-    data.copyBytes(to: bytes)
-    let interpreter = try Interpreter(model: try Model(bytes: UnsafeRawBufferPointer(bytes)))
+    let model = try Fixture.LoadedModel(manifest)
+    let interpreter = model.interpreter
     var checked = 0
     for patient in patients {
       var extractor = RiskFeatureExtractor(contract: manifest.input)

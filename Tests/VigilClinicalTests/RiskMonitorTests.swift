@@ -9,20 +9,16 @@ import VigilManifest
 @Suite struct RiskMonitorTests {
   @Test func eachFixtureHourGivesTFLMsOutputTheRiskItStandsForAndTheManifestsAlarmRule() throws {
     let manifest = try RiskModelManifest(contentsOf: Fixture.manifestPath)
-    let data = try Data(contentsOf: Fixture.models.appendingPathComponent(manifest.modelFile))
-    let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
-    defer { bytes.deallocate() }
-    data.copyBytes(to: bytes)
     let policy = RiskAlarmPolicy(
       validatedHoursMax: manifest.validatedHoursMax,
       fallbackNEWS2AtLeast: manifest.fallbackNEWS2AtLeast,
       thresholdQ: manifest.validatedAlarmThresholdQ, holdOffHours: nil)
     var beyondRange = 0
+    let model = try Fixture.LoadedModel(manifest)
     for patient in try Fixture.patients() {
       var monitor = try RiskMonitor(
         contract: manifest.input, outputQuantization: manifest.outputQuantization,
-        policy: policy,
-        interpreter: try Interpreter(model: try Model(bytes: UnsafeRawBufferPointer(bytes))))
+        policy: policy, interpreter: model.interpreter)
       for row in patient.rows {
         let a = try monitor.append(row)
         if let window = patient.windows.first(where: { $0.hour == a.hour }) {
@@ -44,17 +40,13 @@ import VigilManifest
     let manifest = try RiskModelManifest(contentsOf: Fixture.manifestPath)
     var contract = manifest.input
     contract.features.removeLast()
-    let data = try Data(contentsOf: Fixture.models.appendingPathComponent(manifest.modelFile))
-    let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
-    defer { bytes.deallocate() }
-    data.copyBytes(to: bytes)
-    let interpreter = try Interpreter(model: try Model(bytes: UnsafeRawBufferPointer(bytes)))
+    let model = try Fixture.LoadedModel(manifest)
     #expect(throws: RiskMonitorError.modelMismatch("the model's input is not 331 int8 values")) {
       try RiskMonitor(
         contract: contract, outputQuantization: manifest.outputQuantization,
         policy: RiskAlarmPolicy(
           validatedHoursMax: 59, fallbackNEWS2AtLeast: 5, thresholdQ: 0, holdOffHours: nil),
-        interpreter: interpreter)
+        interpreter: model.interpreter)
     }
   }
 }
