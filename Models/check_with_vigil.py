@@ -51,6 +51,24 @@ def write_rows(cohort, path: Path) -> None:
                     + "\n")
 
 
+def replay(cohort, vigil: str, tmp: Path) -> tuple[np.ndarray, Path, str]:
+    """Every hour of `cohort` through `vigil risk replay` (the shipped manifest): the int8 outputs,
+    the path of the hourly assessment table it wrote, and its summary line."""
+    rows, out, table = tmp / "rows.csv", tmp / "q.bin", tmp / "assessments.csv"
+    write_rows(cohort, rows)
+    cmd = [vigil, "risk", "replay", str(rows), "--manifest", str(MODELS_DIR / "vigil-risk.manifest.json"),
+           "--output-q", str(out)]
+    print("running:", " ".join(cmd), f"({cohort.n_rows} hours)", flush=True)
+    with table.open("w") as stdout:
+        r = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        sys.exit(f"vigil risk replay failed with exit code {r.returncode}:\n{r.stderr[-4000:]}")
+    q = np.fromfile(out, dtype=np.int8)
+    if len(q) != cohort.n_rows:
+        sys.exit(f"vigil risk replay wrote {len(q)} outputs for {cohort.n_rows} hours")
+    return q, table, (r.stderr.strip().splitlines() or [""])[-1]
+
+
 def check_assessments(table: Path, test, q: np.ndarray, manifest: dict) -> list[str]:
     """`vigil risk replay`'s hourly decisions against the evaluation's: NEWS2 of the latest values
     (scores.cohort_news2), the basis (model up to the validated hour, NEWS2 beyond) and the alarm
@@ -95,44 +113,37 @@ def main():
         test = load_splits()["test"]
     except DataMissing as e:
         sys.exit(str(e))
-    t = manifest["input"]["tensor"]
-    x = quantize(window_features(test, manifest["input"]), t["scale"], t["zero_point"])
-    if x.shape[1] != int(np.prod(t["shape"])):
-        sys.exit(f"feature windows have {x.shape[1]} values, the input tensor {t['shape']}")
-
     with tempfile.TemporaryDirectory(prefix="vigil-check-") as tmp:
-        inp, out = Path(tmp) / "in.bin", Path(tmp) / "out.bin"
         if args.runner in ("vigil", "pipeline") and not Path(args.vigil).is_file():
             sys.exit(f"vigil binary not found at {args.vigil}; build it (swift build -c release) "
                      "or pass --vigil PATH / set VIGIL_BIN")
-        table = Path(tmp) / "assessments.csv"
+        failures_pipeline = []
         if args.runner == "pipeline":
-            rows = Path(tmp) / "rows.csv"
-            write_rows(test, rows)
-            cmd = [args.vigil, "risk", "replay", str(rows), "--manifest",
-                   str(MODELS_DIR / "vigil-risk.manifest.json"), "--output-q", str(out)]
-        elif args.runner == "vigil":
-            x.tofile(inp)
-            cmd = [args.vigil, "model", "run", str(model), "--input", str(inp), "--output", str(out)]
+            q, table, summary = replay(test, args.vigil, Path(tmp))
+            print("  " + summary)
+            failures_pipeline = check_assessments(table, test, q, manifest)
         else:
+            t = manifest["input"]["tensor"]
+            x = quantize(window_features(test, manifest["input"]), t["scale"], t["zero_point"])
+            if x.shape[1] != int(np.prod(t["shape"])):
+                sys.exit(f"feature windows have {x.shape[1]} values, the input tensor {t['shape']}")
+            inp, out = Path(tmp) / "in.bin", Path(tmp) / "out.bin"
             x.tofile(inp)
-            cmd = [sys.executable, str(MODELS_DIR / "tflm_runner.py"), str(model), "--input", str(inp),
-                   "--output", str(out), "--arena", str(manifest["tflm_min_arena_bytes"] + 1024)]
-        print("running:", " ".join(cmd), f"({len(x)} invocations)", flush=True)
-        with table.open("w") as stdout:
-            r = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True)
-        if r.returncode != 0:
-            sys.exit(f"runner failed with exit code {r.returncode}:\n{r.stderr[-4000:]}")
-        if r.stderr.strip():
-            print("  " + r.stderr.strip().splitlines()[-1])
-        raw = out.read_bytes()
-        if args.runner == "pipeline":
-            failures_pipeline = check_assessments(table, test, np.frombuffer(raw, dtype=np.int8), manifest)
-    if len(raw) != len(x):
-        sys.exit(f"runner wrote {len(raw)} output bytes for {len(x)} invocations (expected one int8 each)")
-    q = np.frombuffer(raw, dtype=np.int8)
+            if args.runner == "vigil":
+                cmd = [args.vigil, "model", "run", str(model), "--input", str(inp), "--output", str(out)]
+            else:
+                cmd = [sys.executable, str(MODELS_DIR / "tflm_runner.py"), str(model), "--input", str(inp),
+                       "--output", str(out), "--arena", str(manifest["tflm_min_arena_bytes"] + 1024)]
+            print("running:", " ".join(cmd), f"({len(x)} invocations)", flush=True)
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode != 0:
+                sys.exit(f"runner failed with exit code {r.returncode}:\n{r.stderr[-4000:]}")
+            raw = out.read_bytes()
+            if len(raw) != len(x):
+                sys.exit(f"runner wrote {len(raw)} output bytes for {len(x)} invocations (expected one int8 each)")
+            q = np.frombuffer(raw, dtype=np.int8)
 
-    failures = failures_pipeline if args.runner == "pipeline" else []
+    failures = failures_pipeline
     out_digest = hashlib.sha256(q.tobytes()).hexdigest()
     if out_digest != report["int8_test_outputs_sha256"]:
         failures.append(f"outputs sha256 {out_digest} != TFLM's {report['int8_test_outputs_sha256']}")

@@ -110,14 +110,22 @@ def load_set_a(verify_hash: bool = True) -> Cohort:
         digest = hashlib.sha256(raw).hexdigest()
         if digest != SET_A_SHA256:
             raise DataMissing(f"{path} has sha256 {digest}, expected {SET_A_SHA256} (see SOURCE.md)")
-    lines = gzip.decompress(raw).decode("ascii").splitlines()
+    cohort = parse_csv(gzip.decompress(raw).decode("ascii"), str(path))
+    np.savez(cache, patient_ids=cohort.patient_ids, starts=cohort.starts, **cohort.values)
+    return cohort
+
+
+def parse_csv(text: str, where: str) -> Cohort:
+    """A cohort from CSV text whose first column is `patient` (set A's layout): each patient's
+    rows contiguous and in time order; 'NaN' = not measured."""
+    lines = text.splitlines()
     header = lines[0].split(",")
     if header[0] != "patient":
-        raise ValueError(f"{path}: first column is {header[0]!r}, expected 'patient'")
+        raise ValueError(f"{where}: first column is {header[0]!r}, expected 'patient'")
     col_index = []
     for c in COLUMNS:
         if c not in header:
-            raise ValueError(f"{path}: column {c!r} missing from the header")
+            raise ValueError(f"{where}: column {c!r} missing from the header")
         col_index.append(header.index(c))
     n = len(lines) - 1
     out = np.empty((n, len(COLUMNS)), dtype=np.float64)
@@ -125,7 +133,7 @@ def load_set_a(verify_hash: bool = True) -> Cohort:
     for i, line in enumerate(lines[1:]):
         f = line.split(",")
         if len(f) != len(header):
-            raise ValueError(f"{path}: line {i + 2} has {len(f)} fields, expected {len(header)}")
+            raise ValueError(f"{where}: line {i + 2} has {len(f)} fields, expected {len(header)}")
         pid.append(f[0])
         out[i] = [float(f[j]) for j in col_index]  # 'NaN' parses to nan
     pid = np.array(pid)
@@ -133,10 +141,33 @@ def load_set_a(verify_hash: bool = True) -> Cohort:
     starts = np.concatenate([[0], change, [n]])
     patient_ids = pid[starts[:-1]]
     if len(np.unique(patient_ids)) != len(patient_ids):
-        raise ValueError(f"{path}: a patient's rows are not contiguous")
-    values = {c: out[:, j].copy() for j, c in enumerate(COLUMNS)}
-    np.savez(cache, patient_ids=patient_ids, starts=starts, **values)
-    return Cohort(patient_ids, starts, values)
+        raise ValueError(f"{where}: a patient's rows are not contiguous")
+    return Cohort(patient_ids, starts, {c: out[:, j].copy() for j, c in enumerate(COLUMNS)})
+
+
+def read_psv_folder(folder: Path) -> Cohort:
+    """A cohort from a folder of PhysioNet 2019 per-patient files (`p000001.psv`, pipe-separated,
+    one row per ICU hour), patients in file-name order; the file stem is the patient id."""
+    files = sorted(Path(folder).glob("*.psv"))
+    if not files:
+        raise DataMissing(f"no .psv files in {folder}")
+    ids, blocks, starts = [], [], [0]
+    for path in files:
+        lines = path.read_text().splitlines()
+        header = lines[0].split("|")
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise ValueError(f"{path}: columns {missing} missing from the header")
+        index = [header.index(c) for c in COLUMNS]
+        rows = np.array([[float(f[j]) for j in index] for f in (l.split("|") for l in lines[1:] if l)],
+                        dtype=np.float64).reshape(-1, len(COLUMNS))
+        if len(rows) == 0:
+            continue
+        ids.append(path.stem)
+        blocks.append(rows)
+        starts.append(starts[-1] + len(rows))
+    out = np.concatenate(blocks)
+    return Cohort(np.array(ids), np.array(starts), {c: out[:, j].copy() for j, c in enumerate(COLUMNS)})
 
 
 def stratified_folds(septic: np.ndarray, folds: int, seed: int) -> np.ndarray:

@@ -13,18 +13,19 @@ struct RiskCommand: ParsableCommand {
     subcommands: [RiskReplayCommand.self])
 }
 
-/// `vigil risk replay FILE`: each hour of recorded stays through the manifest's input contract,
+/// `vigil risk replay FILE...`: each hour of recorded stays through the manifest's input contract,
 /// the model and the alarm policy, as CSV on standard output.
 struct RiskReplayCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "replay",
     abstract: "Assess every hour of recorded ICU stays as the monitor would.",
     discussion: """
-      FILE holds one row per ICU hour, oldest first, with a header naming its columns \
+      Each FILE holds one row per ICU hour, oldest first, with a header naming its columns \
       (separated by '|' as PhysioNet's .psv files, or by ','): HR, O2Sat, Temp, SBP, MAP, DBP, \
-      Resp, FiO2, Age, Gender and ICULOS; a value not measured in the hour is NaN or empty. A \
-      'patient' column, when present, separates stays: each new value starts a new stay. \
-      Other columns are ignored.
+      Resp, FiO2, Age, Gender and ICULOS; a value not measured in the hour is NaN or empty. \
+      Other columns are ignored. A 'patient' column, when present, separates stays (each new \
+      value starts one); without it a file is one stay, named after the file (p000001.psv: \
+      p000001), so a folder of PhysioNet files replays as `vigil risk replay DIR/*.psv`.
 
       The model file named by the manifest is read from the manifest's folder and refused \
       unless its size and SHA-256 are the manifest's.
@@ -39,8 +40,12 @@ struct RiskReplayCommand: ParsableCommand {
   static let header =
     "patient,hour,hours_since_admission,q,risk,news2,news2_latest,basis,alarm,fires"
 
-  @Argument(help: "CSV or PSV file of hourly vitals.")
-  var file: String
+  @Argument(help: "CSV or PSV files of hourly vitals.")
+  var files: [String]
+
+  func validate() throws {
+    guard !files.isEmpty else { throw ValidationError("give at least one file of hourly vitals") }
+  }
 
   @Option(help: "The model's manifest.")
   var manifest = "Models/vigil-risk.manifest.json"
@@ -85,47 +90,51 @@ struct RiskReplayCommand: ParsableCommand {
           ? manifest.validatedAlarmRuleThresholdQ : manifest.validatedAlarmThresholdQ,
         holdOffHours: holdOff ? manifest.holdOffHours : nil)
 
-      let table = try HourlyTable(path: file)
       if countAllocations { MallocInterposerSwift.initialize() }
       var out = FileHandleOutput()
       out.write(Self.header + "\n")
       var outputs: [UInt8] = []
       var monitor: RiskMonitor? = nil
-      var currentPatient: String? = nil
       var patients = 0
       var alarmHours = 0
       var fallbackHours = 0
-      for (line, patient, hour) in try table.rows() {
-        if monitor == nil || patient != currentPatient {
-          do {
-            monitor = try RiskMonitor(
-              contract: manifest.input, outputQuantization: manifest.outputQuantization,
-              policy: policy, interpreter: interpreter)
-          } catch { throw CLIError("'\(modelPath)' does not fit its manifest: \(error)") }
-          currentPatient = patient
-          patients += 1
-          if patients % 1000 == 0 {
-            FileHandle.standardError.write(Data("replayed \(patients) stays\n".utf8))
+      for file in files {
+        let table = try HourlyTable(path: file)
+        let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        var currentPatient: String? = nil
+        for (line, patientColumn, hour) in try table.rows() {
+          let patient = patientColumn ?? stem
+          if patient != currentPatient {
+            do {
+              monitor = try RiskMonitor(
+                contract: manifest.input, outputQuantization: manifest.outputQuantization,
+                policy: policy, interpreter: interpreter)
+            } catch { throw CLIError("'\(modelPath)' does not fit its manifest: \(error)") }
+            currentPatient = patient
+            patients += 1
+            if patients % 1000 == 0 {
+              FileHandle.standardError.write(Data("replayed \(patients) stays\n".utf8))
+            }
           }
+          let a: RiskAssessment
+          let counting = countAllocations && !outputs.isEmpty
+          if counting { MallocInterposerSwift.hook() }
+          do {
+            a = try monitor!.append(hour)
+            if counting { MallocInterposerSwift.unhook() }
+          } catch {
+            if counting { MallocInterposerSwift.unhook() }
+            throw CLIError("'\(file)' line \(line): \(error)")
+          }
+          if a.alarmCondition { alarmHours += 1 }
+          if a.basis == .news2Fallback { fallbackHours += 1 }
+          outputs.append(UInt8(bitPattern: a.outputQ))
+          out.write(
+            "\(patient),\(a.hour),\(Self.number(a.hoursSinceAdmission)),\(a.outputQ),"
+              + "\(String(format: "%.4f", a.risk)),\(a.news2),\(a.news2FromLatestValues),"
+              + "\(a.basis == .model ? "model" : "news2"),\(a.alarmCondition ? 1 : 0),"
+              + "\(a.alarmFires ? 1 : 0)\n")
         }
-        let a: RiskAssessment
-        let counting = countAllocations && !outputs.isEmpty
-        if counting { MallocInterposerSwift.hook() }
-        do {
-          a = try monitor!.append(hour)
-          if counting { MallocInterposerSwift.unhook() }
-        } catch {
-          if counting { MallocInterposerSwift.unhook() }
-          throw CLIError("\(file) line \(line): \(error)")
-        }
-        if a.alarmCondition { alarmHours += 1 }
-        if a.basis == .news2Fallback { fallbackHours += 1 }
-        outputs.append(UInt8(bitPattern: a.outputQ))
-        out.write(
-          "\(patient ?? ""),\(a.hour),\(Self.number(a.hoursSinceAdmission)),\(a.outputQ),"
-            + "\(String(format: "%.4f", a.risk)),\(a.news2),\(a.news2FromLatestValues),"
-            + "\(a.basis == .model ? "model" : "news2"),\(a.alarmCondition ? 1 : 0),"
-            + "\(a.alarmFires ? 1 : 0)\n")
       }
       out.flush()
       if let outputQ {
@@ -172,7 +181,8 @@ struct FileHandleOutput {
 /// A table of hourly vitals in PhysioNet's column names.
 struct HourlyTable {
   let path: String
-  private let lines: [Substring]
+  /// The non-empty lines with their 1-based line numbers in the file.
+  private let lines: [(number: Int, text: Substring)]
   private let separator: Character
 
   static let vitals: [(VitalKind, String)] = [
@@ -186,15 +196,17 @@ struct HourlyTable {
     do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
       throw CLIError("cannot read '\(path)': \(ModelFile.reason(error))")
     }
-    lines = text.split(whereSeparator: \.isNewline)
-    guard let header = lines.first else { throw CLIError("'\(path)' is empty") }
+    lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+      .enumerated().filter { !$0.element.allSatisfy(\.isWhitespace) }
+      .map { (number: $0.offset + 1, text: $0.element) }
+    guard let header = lines.first?.text else { throw CLIError("'\(path)' is empty") }
     separator = header.contains("|") ? "|" : ","
   }
 
   /// Every data row: its line number (1-based), its patient (when the table has the column),
   /// and the hour.
   func rows() throws(CLIError) -> [(Int, String?, ChartedHour)] {
-    let names = lines[0].split(separator: separator, omittingEmptySubsequences: false).map {
+    let names = lines[0].text.split(separator: separator, omittingEmptySubsequences: false).map {
       $0.trimmingCharacters(in: .whitespaces)
     }
     func column(_ name: String) throws(CLIError) -> Int {
@@ -214,8 +226,7 @@ struct HourlyTable {
     let patient = names.firstIndex(of: "patient")
     var rows: [(Int, String?, ChartedHour)] = []
     rows.reserveCapacity(lines.count - 1)
-    for (n, line) in lines.dropFirst().enumerated() {
-      let lineNumber = n + 2
+    for (lineNumber, line) in lines.dropFirst() {
       let fields = line.split(separator: separator, omittingEmptySubsequences: false)
       guard fields.count == names.count else {
         throw CLIError(
