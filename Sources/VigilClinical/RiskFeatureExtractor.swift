@@ -6,7 +6,7 @@ import VigilCore
 /// ``RiskInputContract/hoursOfHistory`` hours of standardised channels, measurement flags and
 /// NEWS2 aggregates in fixed rings, and running sums, extremes, counts and last-event hours for
 /// the stay-long features. All storage is allocated when it is created; ``append(_:)`` allocates
-/// nothing, however long the stay.
+/// nothing in a release build, however long the stay (`Scripts/check-memory` counts it).
 ///
 /// Arithmetic follows the manifest: IEEE binary64, sums in hour order (oldest first), `ln(1 + x)`
 /// through ``logOnePlus(_:)``.
@@ -23,7 +23,6 @@ public struct RiskFeatureExtractor: Sendable {
 
   private let plan: [Step]
   private let channelSources: [RiskChannel.Source]
-  private let channelIndex: [Int]  // by VitalKind.rawValue: index of the measured channel, or -1
   private let maxAge: [Int]  // by VitalKind.rawValue: carry-forward limit (-1: not carried)
   private let news2OxygenMaxAge: Int?
   private let ring: Int
@@ -65,15 +64,12 @@ public struct RiskFeatureExtractor: Sendable {
   public init(contract: RiskInputContract) {
     self.contract = contract
     let vitals = Self.vitalCount
-    var channelIndex = [Int](repeating: -1, count: vitals)
     var maxAge = [Int](repeating: -1, count: vitals)
-    for (i, channel) in contract.channels.enumerated() {
+    for channel in contract.channels {
       if case .measured(let vital, let age) = channel.source {
-        channelIndex[Int(vital.rawValue)] = i
         maxAge[Int(vital.rawValue)] = age
       }
     }
-    self.channelIndex = channelIndex
     self.maxAge = maxAge
     self.channelSources = contract.channels.map { $0.source }
     var oxygenAge: Int? = nil

@@ -5,18 +5,19 @@ import VigilCore
 /// order, and how the features are quantized into the model's int8 input tensor.
 ///
 /// Everything the training applied to the data is here; ``RiskFeatureExtractor`` implements it
-/// hour by hour. `VigilManifest` builds a contract from the manifest's JSON.
+/// hour by hour. `VigilManifest` builds a contract from the manifest's JSON. The parts are checked
+/// together when the contract is created and cannot be changed afterwards.
 public struct RiskInputContract: Sendable {
   /// Standardised values are clamped to ±`zLimit`.
-  public var zLimit: Double
+  public private(set) var zLimit: Double
   /// The channels the features read: measured vitals and channels derived from them.
-  public var channels: [RiskChannel]
+  public private(set) var channels: [RiskChannel]
   /// The features, in the order of the model's input tensor.
-  public var features: [RiskFeature]
+  public private(set) var features: [RiskFeature]
   /// The int8 quantization of the input tensor.
-  public var inputQuantization: Int8Quantization
+  public private(set) var inputQuantization: Int8Quantization
   /// The NEWS2 aggregate at or above which an hour counts as abnormal for `total` features.
-  public var news2AlertTotal: Int
+  public private(set) var news2AlertTotal: Int
 
   /// Creates a contract and checks that its parts fit together.
   ///

@@ -67,15 +67,16 @@ public struct RiskMonitor {
   /// 1 / (1 + e^−x), from the bits of binary64 without a C library.
   static func logistic(_ x: Double) -> Double { 1 / (1 + exponential(-x)) }
 
-  /// e^x for |x| ≤ 710 by range reduction to [−ln2/2, ln2/2] and a Taylor series, accurate to a
-  /// few units in the last place (the risk is shown to a percent).
+  /// e^x without a C library: x = k·ln2 + r with |r| ≤ ln2/2 (ln2 in two parts, so that k·ln2
+  /// is exact to well below the last place), e^r by its Taylor series, scaled by 2^k.
   static func exponential(_ x: Double) -> Double {
     if x.isNaN { return x }
     if x > 709 { return .infinity }
     if x < -745 { return 0 }
-    let ln2 = 0.693_147_180_559_945_3
-    let k = (x / ln2).rounded()
-    let r = x - k * ln2
+    let ln2High = 6.93147180369123816490e-01  // the upper 32 bits of ln 2: k·ln2High is exact
+    let ln2Low = 1.90821492927058770002e-10
+    let k = (x / (ln2High + ln2Low)).rounded()
+    let r = (x - k * ln2High) - k * ln2Low
     var term = 1.0
     var sum = 1.0
     for n in 1...20 {

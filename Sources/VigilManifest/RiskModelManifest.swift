@@ -34,14 +34,6 @@ public struct RiskModelManifest: Sendable {
   public var validatedAlarmThresholdQ: Int8
   /// Within the validated range, with the fallback beyond it: the hold-off rule's threshold on q.
   public var validatedAlarmRuleThresholdQ: Int8
-
-  /// The risk (probability) an output q stands for: the logistic of its log-odds.
-  public func risk(_ q: Int8) -> Double {
-    let logit = outputQuantization.dequantize(q)
-    return 1 / (1 + Self.exp(-logit))
-  }
-
-  private static func exp(_ x: Double) -> Double { Foundation.exp(x) }
 }
 
 /// Why a manifest cannot be used; each case names the place in the file.
@@ -154,9 +146,15 @@ extension RiskModelManifest {
     let thresholds = output["thresholds"]
     alarmThresholdQ = try thresholds["alarm_80pct_sensitivity_q"].int8()
     holdOffHours = try thresholds["alarm_rule"]["hold_off_hours"].int()
+    guard holdOffHours >= 1 else {
+      throw .invalidField("output.thresholds.alarm_rule.hold_off_hours", expected: "at least 1")
+    }
     alarmRuleThresholdQ = try thresholds["alarm_rule"]["threshold_q"].int8()
     let range = root["validated_range"]
     validatedHoursMax = try range["hours_since_admission_max"].double()
+    guard validatedHoursMax >= 1 else {
+      throw .invalidField("validated_range.hours_since_admission_max", expected: "at least 1")
+    }
     fallbackNEWS2AtLeast = try range["fallback_news2_at_least"].int()
     validatedAlarmThresholdQ = try range["alarm_80pct_sensitivity_q"].int8()
     validatedAlarmRuleThresholdQ = try range["alarm_rule_threshold_q"].int8()

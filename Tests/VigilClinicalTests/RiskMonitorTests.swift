@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-import VigilClinical
 import VigilInference
 import VigilManifest
+
+@testable import VigilClinical
 
 /// The whole hourly path (features, the shipped model, the alarm policy) on the fixture's
 /// patients, against TFLM's outputs and the manifest's rules.
@@ -38,8 +39,10 @@ import VigilManifest
 
   @Test func aModelWithAnotherInputSizeIsRefused() throws {
     let manifest = try RiskModelManifest(contentsOf: Fixture.manifestPath)
-    var contract = manifest.input
-    contract.features.removeLast()
+    let full = manifest.input
+    let contract = try RiskInputContract(
+      zLimit: full.zLimit, channels: full.channels, features: Array(full.features.dropLast()),
+      inputQuantization: full.inputQuantization, news2AlertTotal: full.news2AlertTotal)
     let model = try Fixture.LoadedModel(manifest)
     #expect(throws: RiskMonitorError.modelMismatch("the model's input is not 331 int8 values")) {
       try RiskMonitor(
@@ -48,5 +51,19 @@ import VigilManifest
           validatedHoursMax: 59, fallbackNEWS2AtLeast: 5, thresholdQ: 0, holdOffHours: nil),
         interpreter: model.interpreter)
     }
+  }
+
+  @Test func theLogisticWithoutACLibraryMatchesFoundationsToOnePartIn10To15() {
+    var worst = 0.0
+    var x = -60.0
+    while x <= 60 {
+      let exact = 1 / (1 + Foundation.exp(-x))
+      worst = max(worst, abs(RiskMonitor.logistic(x) - exact) / exact)
+      x += 0.173
+    }
+    #expect(worst < 1e-15)
+    #expect(RiskMonitor.logistic(0) == 0.5)
+    #expect(RiskMonitor.logistic(-800) == 0)
+    #expect(RiskMonitor.logistic(800) == 1)
   }
 }
