@@ -12,7 +12,7 @@ in MODEL_CARD.md), and the outputs' SHA-256 must equal TFLM's.
 the features are then computed by Vigil's own implementation of the manifest (VigilClinical), so
 the check covers the whole path a monitor runs, from charted vitals to the model's output; Vigil's
 hourly NEWS2 of the latest values and its alarm decisions (model within the validated range,
-NEWS2 fallback beyond) must also equal the evaluation's in every hour.
+NEWS2 fallback beyond; with and without the hold-off) must also equal the evaluation's in every hour.
 The Vigil binary is --vigil, else $VIGIL_BIN, else `.build/release/vigil` in the repository
 (`swift build -c release`). `--runner tflm` uses tflm_runner.py, which has the same file contract.
 """
@@ -51,13 +51,15 @@ def write_rows(cohort, path: Path) -> None:
                     + "\n")
 
 
-def replay(cohort, vigil: str, tmp: Path) -> tuple[np.ndarray, Path, str]:
-    """Every hour of `cohort` through `vigil risk replay` (the shipped manifest): the int8 outputs,
-    the path of the hourly assessment table it wrote, and its summary line."""
+def replay(cohort, vigil: str, tmp: Path, options=()) -> tuple[np.ndarray, Path, str]:
+    """Every hour of `cohort` through `vigil risk replay` (the shipped manifest; `options` such as
+    --hold-off passed on): the int8 outputs, the path of the hourly assessment table it wrote, and
+    its summary line."""
     rows, out, table = tmp / "rows.csv", tmp / "q.bin", tmp / "assessments.csv"
-    write_rows(cohort, rows)
+    if not rows.is_file():
+        write_rows(cohort, rows)
     cmd = [vigil, "risk", "replay", str(rows), "--manifest", str(MODELS_DIR / "vigil-risk.manifest.json"),
-           "--output-q", str(out)]
+           "--output-q", str(out), *options]
     print("running:", " ".join(cmd), f"({cohort.n_rows} hours)", flush=True)
     with table.open("w") as stdout:
         r = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True)
@@ -67,6 +69,29 @@ def replay(cohort, vigil: str, tmp: Path) -> tuple[np.ndarray, Path, str]:
     if len(q) != cohort.n_rows:
         sys.exit(f"vigil risk replay wrote {len(q)} outputs for {cohort.n_rows} hours")
     return q, table, (r.stderr.strip().splitlines() or [""])[-1]
+
+
+def check_hold_off(table: Path, test, q: np.ndarray, manifest: dict) -> list[str]:
+    """`vigil risk replay --hold-off`: an alarm fires at hour t when the condition (q at or above
+    the validated range's hold-off threshold within the range, NEWS2 fallback beyond) holds and none
+    fired for the patient in the previous hold_off_hours - 1 hours (metrics.AlarmRuleTable's rule)."""
+    vr = manifest["validated_range"]
+    hold_off = manifest["output"]["thresholds"]["alarm_rule"]["hold_off_hours"]
+    fires = np.genfromtxt(table, delimiter=",", names=True, dtype=None, encoding="utf-8", usecols=("fires",))["fires"]
+    inside = test.values["ICULOS"] <= vr["hours_since_admission_max"]
+    condition = np.where(inside, q >= vr["alarm_rule_threshold_q"],
+                         cohort_news2(test) >= vr["fallback_news2_at_least"])
+    expected = np.zeros(test.n_rows, dtype=bool)
+    for a, b in zip(test.starts[:-1], test.starts[1:]):
+        last = -hold_off
+        for t in range(b - a):
+            if condition[a + t] and t - last >= hold_off:
+                expected[a + t] = True
+                last = t
+    differ = int(np.sum((fires == 1) != expected))
+    print(f"  {'alarms fired with the hold-off':52s} {'equal in every hour' if differ == 0 else f'DIFFERS in {differ} hours'}"
+          f" ({int(expected.sum())} alarms)")
+    return [f"alarms fired with the hold-off: differ in {differ} hours"] if differ else []
 
 
 def check_assessments(table: Path, test, q: np.ndarray, manifest: dict) -> list[str]:
@@ -122,6 +147,8 @@ def main():
             q, table, summary = replay(test, args.vigil, Path(tmp))
             print("  " + summary)
             failures_pipeline = check_assessments(table, test, q, manifest)
+            q_rule, table, _ = replay(test, args.vigil, Path(tmp), ("--hold-off",))
+            failures_pipeline += check_hold_off(table, test, q_rule, manifest)
         else:
             t = manifest["input"]["tensor"]
             x = quantize(window_features(test, manifest["input"]), t["scale"], t["zero_point"])
