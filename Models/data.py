@@ -85,7 +85,7 @@ class Cohort:
         try:
             ks = [index[p] for p in ids]
         except KeyError as e:
-            raise KeyError(f"patient {e.args[0]} is not in set A") from None
+            raise KeyError(f"patient {e.args[0]} is not in the data read") from None
         rows = np.concatenate([np.arange(self.starts[k], self.starts[k + 1]) for k in ks])
         lengths = np.array([self.starts[k + 1] - self.starts[k] for k in ks])
         starts = np.concatenate([[0], np.cumsum(lengths)])

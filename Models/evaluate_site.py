@@ -210,7 +210,7 @@ def main():
     try:
         cohort = load_site(args)
     except (DataMissing, ValueError, KeyError) as e:
-        sys.exit(str(e))
+        sys.exit(e.args[0] if isinstance(e, KeyError) else str(e))
     print(f"{args.name}: {len(cohort.patient_ids)} patients, {cohort.n_rows} hours", flush=True)
     manifest = json.loads((MODELS_DIR / "vigil-risk.manifest.json").read_text())
     report = json.loads((MODELS_DIR / "evaluation.json").read_text())
