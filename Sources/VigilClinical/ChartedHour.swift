@@ -27,6 +27,12 @@ public struct ChartedHour: Hashable, Sendable {
   /// Hours since ICU admission at this hour (1 in the first hour).
   public var hoursSinceAdmission: Double
 
+  /// The vitals an hour carries, in the manifest's order.
+  public static let vitals: [VitalKind] = [
+    .heartRate, .spo2, .temperature, .systolicPressure, .meanArterialPressure, .diastolicPressure,
+    .respiratoryRate,
+  ]
+
   /// Creates an hour with no vital measured.
   public init(age: Double, sex: Double, hoursSinceAdmission: Double) {
     self.age = age

@@ -51,7 +51,7 @@ public struct RiskFeatureExtractor: Sendable {
   private var abnormalCount: [Int]
 
   private var latest = ChartedHour(age: 0, sex: 0, hoursSinceAdmission: 0)
-  private var latestNEWS2 = 0
+  private var latestPoints: [Int]  // by NEWS2Parameter.rawValue, the latest hour's
 
   // Case lists built once: `allCases` builds a new array on every use.
   private static let vitals = VitalKind.allCases
@@ -95,6 +95,7 @@ public struct RiskFeatureExtractor: Sendable {
     stayMin = [Double](repeating: .infinity, count: channels)
     lastAbnormalHour = [Int](repeating: -1, count: Self.totalWatch + 1)
     abnormalCount = [Int](repeating: 0, count: Self.totalWatch + 1)
+    latestPoints = [Int](repeating: 0, count: Self.totalWatch)
   }
 
   /// Adds the next hour of the stay and computes its ``features`` and ``quantizedInput``.
@@ -110,7 +111,7 @@ public struct RiskFeatureExtractor: Sendable {
     }
     if let f = hour.fio2, !f.isFinite { throw .nonFiniteMeasurement(hour: t, field: "FiO2") }
     for attribute in Self.attributes where !hour[attribute].isFinite {
-      throw .nonFiniteAttribute(hour: t, field: Self.name(of: attribute))
+      throw .nonFiniteAttribute(hour: t, field: attribute.manifestName)
     }
 
     // Measurements of this hour.
@@ -152,6 +153,7 @@ public struct RiskFeatureExtractor: Sendable {
     var total = 0
     for parameter in Self.parameters {
       let points = carried(parameter.vital, at: t).map { parameter.points($0) } ?? 0
+      latestPoints[parameter.rawValue] = points
       total += points
       if points > 0 { markAbnormal(parameter.rawValue, at: t) }
     }
@@ -160,7 +162,6 @@ public struct RiskFeatureExtractor: Sendable {
     }
     if total >= contract.news2AlertTotal { markAbnormal(Self.totalWatch, at: t) }
     totalRing[slot] = total
-    latestNEWS2 = total
     hoursSeen = t + 1
 
     for (i, step) in plan.enumerated() {
@@ -174,7 +175,7 @@ public struct RiskFeatureExtractor: Sendable {
   /// The NEWS2 aggregate of the latest hour as the features see it: each vital carried forward
   /// within its age limit, oxygen as the contract's oxygen feature defines it, consciousness not
   /// measured.
-  public var news2Total: Int { latestNEWS2 }
+  public var news2Total: Int { hoursSeen == 0 ? 0 : totalRing[(hoursSeen - 1) % ring] }
 
   /// The NEWS2 aggregate from each vital's latest measurement in the stay, however old, plus the
   /// oxygen points when the latest FiO2 of the stay is above air: the score a monitor falls back
@@ -190,9 +191,6 @@ public struct RiskFeatureExtractor: Sendable {
     }
     return total
   }
-
-  /// The latest hour's hours since ICU admission.
-  public var hoursSinceAdmission: Double { latest.hoursSinceAdmission }
 
   // MARK: - Channels
 
@@ -325,9 +323,9 @@ public struct RiskFeatureExtractor: Sendable {
       return Self.statistic(
         statistic, staySum[c], staySumOfSquares[c], stayCount[c], stayMax[c], stayMin[c])
     case .news2Points(let parameter):
-      return Double(carried(parameter.vital, at: t).map { parameter.points($0) } ?? 0)
+      return Double(latestPoints[parameter.rawValue])
     case .news2Total:
-      return Double(latestNEWS2)
+      return Double(news2Total)
     case .hoursSinceAbnormal(let watch, let cap):
       let last = lastAbnormalHour[watch]
       return Double(last < 0 ? cap : min(t - last, cap))
@@ -371,14 +369,6 @@ public struct RiskFeatureExtractor: Sendable {
       let n = Double(count)
       let m = sum / n
       return max(sumOfSquares / n - m * m, 0).squareRoot()
-    }
-  }
-
-  private static func name(of attribute: RiskStatic) -> String {
-    switch attribute {
-    case .age: return "Age"
-    case .sex: return "Sex"
-    case .hoursSinceAdmission: return "HoursSinceAdmission"
     }
   }
 }

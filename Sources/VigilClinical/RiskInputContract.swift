@@ -193,6 +193,15 @@ public enum RiskStatic: CaseIterable, Hashable, Sendable {
   case sex
   /// Hours since ICU admission (1 in the first hour).
   case hoursSinceAdmission
+
+  /// The attribute's name in the manifest.
+  public var manifestName: String {
+    switch self {
+    case .age: return "Age"
+    case .sex: return "Sex"
+    case .hoursSinceAdmission: return "HoursSinceAdmission"
+    }
+  }
 }
 
 /// One entry of the model's input: what it computes and how it is standardised.

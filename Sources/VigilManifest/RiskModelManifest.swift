@@ -222,12 +222,11 @@ extension RiskModelManifest {
   }
 
   private static func attribute(_ node: JSONNode) throws(ManifestError) -> RiskStatic {
-    switch try node.string() {
-    case "Age": return .age
-    case "Sex": return .sex
-    case "HoursSinceAdmission": return .hoursSinceAdmission
-    case let other: throw .unknownName(field: node.path, name: other)
+    let name = try node.string()
+    guard let attribute = RiskStatic.allCases.first(where: { $0.manifestName == name }) else {
+      throw .unknownName(field: node.path, name: name)
     }
+    return attribute
   }
 
   private static func watch(_ node: JSONNode) throws(ManifestError) -> NEWS2Watch {

@@ -118,12 +118,11 @@ struct RiskReplayCommand: ParsableCommand {
           }
           let a: RiskAssessment
           let counting = countAllocations && !outputs.isEmpty
-          if counting { MallocInterposerSwift.hook() }
           do {
+            if counting { MallocInterposerSwift.hook() }
+            defer { if counting { MallocInterposerSwift.unhook() } }
             a = try monitor!.append(hour)
-            if counting { MallocInterposerSwift.unhook() }
           } catch {
-            if counting { MallocInterposerSwift.unhook() }
             throw CLIError("'\(file)' line \(line): \(error)")
           }
           if a.alarmCondition { alarmHours += 1 }
@@ -185,11 +184,6 @@ struct HourlyTable {
   private let lines: [(number: Int, text: Substring)]
   private let separator: Character
 
-  static let vitals: [(VitalKind, String)] = [
-    (.heartRate, "HR"), (.spo2, "O2Sat"), (.temperature, "Temp"), (.systolicPressure, "SBP"),
-    (.meanArterialPressure, "MAP"), (.diastolicPressure, "DBP"), (.respiratoryRate, "Resp"),
-  ]
-
   init(path: String) throws(CLIError) {
     self.path = path
     let text: String
@@ -216,8 +210,8 @@ struct HourlyTable {
       }
       return i
     }
-    let vitalColumns = try Self.vitals.map { (vital, name) throws(CLIError) in
-      (vital, try column(name))
+    let vitalColumns = try ChartedHour.vitals.map { vital throws(CLIError) in
+      (vital, try column(RiskChannel.manifestName(of: vital)))
     }
     let fio2 = try column("FiO2")
     let age = try column("Age")

@@ -84,10 +84,7 @@ enum Fixture {
       throw Malformed(description: "\(patient): a row lacks Age, Gender or ICULOS")
     }
     var hour = ChartedHour(age: age, sex: sex, hoursSinceAdmission: los)
-    for vital in [
-      VitalKind.heartRate, .spo2, .temperature, .systolicPressure, .meanArterialPressure,
-      .diastolicPressure, .respiratoryRate,
-    ] {
+    for vital in ChartedHour.vitals {
       hour[vital] = number(RiskChannel.manifestName(of: vital))
     }
     hour.fio2 = number("FiO2")
