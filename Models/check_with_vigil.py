@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from data import MODELS_DIR, REPO_DIR, DataMissing, load_splits
-from evaluate import INT8_NAME, fallback_metrics, fallback_tables, point_metrics, share_in_alarm
+from evaluate import INT8_NAME, fallback_metrics, fallback_tables, point_metrics, same_figure, share_in_alarm
 from features import quantize, window_features
 from scores import cohort_news2
 
@@ -71,16 +71,21 @@ def replay(cohort, vigil: str, tmp: Path, options=()) -> tuple[np.ndarray, Path,
     return q, table, (r.stderr.strip().splitlines() or [""])[-1]
 
 
-def check_hold_off(table: Path, test, q: np.ndarray, manifest: dict) -> list[str]:
+def alarm_condition(test, q: np.ndarray, news2: np.ndarray, threshold_q: int, vr: dict) -> np.ndarray:
+    """The alarm system's condition hour by hour: q at or above `threshold_q` within the validated
+    range, NEWS2 of the latest values at or above the fallback's threshold beyond it."""
+    inside = test.values["ICULOS"] <= vr["hours_since_admission_max"]
+    return np.where(inside, q >= threshold_q, news2 >= vr["fallback_news2_at_least"])
+
+
+def check_hold_off(table: Path, test, q: np.ndarray, news2: np.ndarray, manifest: dict) -> list[str]:
     """`vigil risk replay --hold-off`: an alarm fires at hour t when the condition (q at or above
     the validated range's hold-off threshold within the range, NEWS2 fallback beyond) holds and none
     fired for the patient in the previous hold_off_hours - 1 hours (metrics.AlarmRuleTable's rule)."""
     vr = manifest["validated_range"]
     hold_off = manifest["output"]["thresholds"]["alarm_rule"]["hold_off_hours"]
     fires = np.genfromtxt(table, delimiter=",", names=True, dtype=None, encoding="utf-8", usecols=("fires",))["fires"]
-    inside = test.values["ICULOS"] <= vr["hours_since_admission_max"]
-    condition = np.where(inside, q >= vr["alarm_rule_threshold_q"],
-                         cohort_news2(test) >= vr["fallback_news2_at_least"])
+    condition = alarm_condition(test, q, news2, vr["alarm_rule_threshold_q"], vr)
     expected = np.zeros(test.n_rows, dtype=bool)
     for a, b in zip(test.starts[:-1], test.starts[1:]):
         last = -hold_off
@@ -94,7 +99,7 @@ def check_hold_off(table: Path, test, q: np.ndarray, manifest: dict) -> list[str
     return [f"alarms fired with the hold-off: differ in {differ} hours"] if differ else []
 
 
-def check_assessments(table: Path, test, q: np.ndarray, manifest: dict) -> list[str]:
+def check_assessments(table: Path, test, q: np.ndarray, news2: np.ndarray, manifest: dict) -> list[str]:
     """`vigil risk replay`'s hourly decisions against the evaluation's: NEWS2 of the latest values
     (scores.cohort_news2), the basis (model up to the validated hour, NEWS2 beyond) and the alarm
     condition of the manifest's validated-range threshold with the NEWS2 fallback."""
@@ -104,8 +109,7 @@ def check_assessments(table: Path, test, q: np.ndarray, manifest: dict) -> list[
     if len(cols) != test.n_rows or len(q) != test.n_rows:
         return [f"vigil risk replay gave {len(cols)} rows and {len(q)} outputs for {test.n_rows} hours"]
     inside = test.values["ICULOS"] <= vr["hours_since_admission_max"]
-    news2 = cohort_news2(test)
-    alarm = np.where(inside, q >= vr["alarm_80pct_sensitivity_q"], news2 >= vr["fallback_news2_at_least"])
+    alarm = alarm_condition(test, q, news2, vr["alarm_80pct_sensitivity_q"], vr)
     checks = {
         "NEWS2 of the latest values": (cols["news2_latest"], news2),
         "basis (model within the validated range)": (cols["basis"] == "model", inside),
@@ -146,9 +150,10 @@ def main():
         if args.runner == "pipeline":
             q, table, summary = replay(test, args.vigil, Path(tmp))
             print("  " + summary)
-            failures_pipeline = check_assessments(table, test, q, manifest)
+            news2 = cohort_news2(test)
+            failures_pipeline = check_assessments(table, test, q, news2, manifest)
             q_rule, table, _ = replay(test, args.vigil, Path(tmp), ("--hold-off",))
-            failures_pipeline += check_hold_off(table, test, q_rule, manifest)
+            failures_pipeline += check_hold_off(table, test, q_rule, news2, manifest)
         else:
             t = manifest["input"]["tensor"]
             x = quantize(window_features(test, manifest["input"]), t["scale"], t["zero_point"])
@@ -194,7 +199,7 @@ def main():
     for prefix, got, expected in checks:
         for k, v in got.items():
             e = expected[k]
-            same = (np.isnan(v) and np.isnan(e)) or abs(v - e) <= 1e-12
+            same = same_figure(v, e)
             print(f"  {prefix + k:52s} {v:.6f}  model card {e:.6f}  {'ok' if same else 'DIFFERS'}")
             if not same:
                 failures.append(f"{prefix}{k}: {v} != {e}")

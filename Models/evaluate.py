@@ -160,6 +160,19 @@ def load_manifest():
     return json.loads((MODELS_DIR / "vigil-risk.manifest.json").read_text())
 
 
+def reference_scores(cohort) -> dict:
+    """The scores the model is compared with, on a cohort's rows: NEWS2, qSOFA from vitals and
+    hours since admission."""
+    return {"NEWS2": cohort_news2(cohort).astype(np.float64),
+            "qSOFA (vitals)": cohort_qsofa(cohort).astype(np.float64),
+            "hours since admission": cohort.values["ICULOS"].astype(np.float64)}
+
+
+def same_figure(a: float, b: float) -> bool:
+    """Two reported figures are the same: equal to 1e-12, or both undefined (NaN)."""
+    return bool((np.isnan(a) and np.isnan(b)) or abs(a - b) <= 1e-12)
+
+
 def all_scores(parts, manifest):
     import tensorflow as tf
     q = int8_outputs(parts, manifest)
@@ -169,9 +182,9 @@ def all_scores(parts, manifest):
     s["vigil-risk float"] = {k: keras.predict(window_features(parts[k], manifest["input"]).astype(np.float32),
                                               batch_size=8192, verbose=0)[:, 0].astype(np.float64)
                              for k in ("val", "test")}
-    s["NEWS2"] = {k: cohort_news2(parts[k]).astype(np.float64) for k in ("val", "test")}
-    s["qSOFA (vitals)"] = {k: cohort_qsofa(parts[k]).astype(np.float64) for k in ("val", "test")}
-    s["hours since admission"] = {k: parts[k].values["ICULOS"].astype(np.float64) for k in ("val", "test")}
+    references = {k: reference_scores(parts[k]) for k in ("val", "test")}
+    for name in references["test"]:
+        s[name] = {k: references[k][name] for k in ("val", "test")}
     return s
 
 

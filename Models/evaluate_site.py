@@ -36,9 +36,8 @@ import numpy as np
 from check_with_vigil import replay
 from data import MODELS_DIR, REPO_DIR, DataMissing, parse_csv, read_psv_folder
 from evaluate import (BOOT_SEED, COMPARED, INT8_NAME, fallback_metrics, fallback_tables, fmt, intervals,
-                      share_in_alarm, with_intervals)
+                      reference_scores, same_figure, share_in_alarm, with_intervals)
 from metrics import VALIDATED_HOURS
-from scores import cohort_news2, cohort_qsofa
 
 CHARTED = ("HR", "O2Sat", "Temp", "SBP", "MAP", "DBP", "Resp", "FiO2")
 
@@ -85,9 +84,7 @@ def charting(cohort) -> dict:
 
 
 def scores_for(cohort, q) -> dict:
-    return {INT8_NAME: q.astype(np.float64), "NEWS2": cohort_news2(cohort).astype(np.float64),
-            "qSOFA (vitals)": cohort_qsofa(cohort).astype(np.float64),
-            "hours since admission": cohort.values["ICULOS"].astype(np.float64)}
+    return {INT8_NAME: q.astype(np.float64), **reference_scores(cohort)}
 
 
 def evaluate(cohort, q, thresholds, boot, boot_first) -> dict:
@@ -128,15 +125,15 @@ def compare_with_evaluation(site, report) -> list[str]:
                 w = want_all[name][k]
                 for a, b in [(v["value"], w["value"])] + list(zip(v["ci95"], w["ci95"])):
                     compared += 1
-                    if not ((np.isnan(a) and np.isnan(b)) or abs(a - b) <= 1e-12):
+                    if not same_figure(a, b):
                         failures.append(f"{prefix}{name} {k}: {a} != {b}")
     for k, v in site["news2_fallback"].items():
         compared += 1
-        if abs(v["value"] - vr["news2_fallback"][INT8_NAME][k]["value"]) > 1e-12:
+        if not same_figure(v["value"], vr["news2_fallback"][INT8_NAME][k]["value"]):
             failures.append(f"NEWS2 fallback {k}: {v['value']} != {vr['news2_fallback'][INT8_NAME][k]['value']}")
     for name, v in site["share_of_hours_beyond_in_alarm_at_80"].items():
         compared += 1
-        if abs(v - vr["share_of_hours_beyond_in_alarm_at_80"][name]) > 1e-12:
+        if not same_figure(v, vr["share_of_hours_beyond_in_alarm_at_80"][name]):
             failures.append(f"share beyond in alarm {name}: {v}")
     print(f"compared {compared} figures (values and interval ends) with evaluation.json")
     return failures
